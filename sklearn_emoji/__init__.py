@@ -1,0 +1,3 @@
+"""sklearn-emoji: scikit-learn compatible emoji recommendation."""
+
+__version__ = "0.1.0"

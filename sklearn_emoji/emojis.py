@@ -1,0 +1,174 @@
+"""Find, count and strip emojis: Unicode emoji and Weibo bracket codes.
+
+Two kinds of emoji are recognised:
+
+* **Unicode emoji**, including multi-code-point sequences (zero-width-joiner
+  sequences such as 👩‍💻, skin-tone modifiers such as 👍🏽, keycaps and regional
+  indicator flags such as 🇺🇸), through the `emoji` package.
+* **Weibo bracket codes** such as ``[哈哈]``, ``[泪]``, ``[doge]`` or
+  ``[转发微博]``.
+
+The bracket rule
+----------------
+A bracket code is ``[`` + 1 to 8 characters + ``]`` where every character is a
+Han character, a Latin letter or a digit, at least one of them is a Han
+character or a Latin letter, and no whitespace or punctuation occurs inside.
+So ``[哈哈]``, ``[doge]``, ``[ali转圈]`` and ``[转发微博]`` are codes, while
+``[1]`` (digits only), ``[12:30]`` (punctuation), ``[see above]`` (a space)
+and ``[a very long bracketed remark]`` (too long) are ordinary text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import emoji as _emoji
+
+__all__ = [
+    "WEIBO_CODE_PATTERN",
+    "find_emojis",
+    "count_emojis",
+    "strip_emojis",
+    "is_emoji",
+]
+
+#: Regular expression of one Weibo bracket code (see the module docstring).
+WEIBO_CODE_PATTERN = re.compile(
+    r"\[(?=[0-9]*[A-Za-z\u3400-\u4dbf\u4e00-\u9fff])[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]{1,8}\]"
+)
+_WEIBO_FULL = re.compile(r"^" + WEIBO_CODE_PATTERN.pattern + r"$")
+# Stray variation selectors and joiners left behind when a dataset removed
+# emoji imperfectly (TweetEval texts hold many lone U+FE0F).
+_LEFTOVERS = re.compile("[\ufe0e\ufe0f\u200d\u20e3]")
+_SPACES = re.compile(r"\s+")
+
+
+def _check_text(text, name="text"):
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str, got {type(text).__name__}")
+
+
+def _spans(text, unicode=True, weibo=True):
+    spans = []
+    if unicode:
+        for m in _emoji.emoji_list(text):
+            spans.append((m["match_start"], m["match_end"], m["emoji"]))
+    if weibo:
+        for m in WEIBO_CODE_PATTERN.finditer(text):
+            spans.append((m.start(), m.end(), m.group(0)))
+    spans.sort()
+    return spans
+
+
+def find_emojis(text, *, unicode=True, weibo=True):
+    """Return the emojis of ``text`` in order of appearance, repeats kept.
+
+    Parameters
+    ----------
+    text : str
+        The text to search.
+    unicode : bool, default=True
+        Look for Unicode emoji (multi-code-point sequences count as one).
+    weibo : bool, default=True
+        Look for Weibo bracket codes such as ``[哈哈]``.
+
+    Returns
+    -------
+    list of str
+        Each emoji as it is written in the text.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.emojis import find_emojis
+    >>> find_emojis("好开心[哈哈][哈哈] see [1] 👍🏽 🇺🇸")
+    ['[哈哈]', '[哈哈]', '👍🏽', '🇺🇸']
+    """
+    _check_text(text)
+    return [e for _, _, e in _spans(text, unicode, weibo)]
+
+
+def count_emojis(text, *, unicode=True, weibo=True):
+    """Count the emojis of ``text``.
+
+    Parameters
+    ----------
+    text : str
+        The text to search.
+    unicode, weibo : bool, default=True
+        Which kinds of emoji to count, as in :func:`find_emojis`.
+
+    Returns
+    -------
+    collections.Counter
+        Emoji to number of occurrences, in order of first appearance.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.emojis import count_emojis
+    >>> count_emojis("[泪][泪]好难过😢[泪]")
+    Counter({'[泪]': 3, '😢': 1})
+    """
+    return Counter(find_emojis(text, unicode=unicode, weibo=weibo))
+
+
+def strip_emojis(text, *, unicode=True, weibo=True):
+    """Remove every emoji from ``text`` and normalise the whitespace left.
+
+    Parameters
+    ----------
+    text : str
+        The text to clean.
+    unicode, weibo : bool, default=True
+        Which kinds of emoji to remove, as in :func:`find_emojis`.
+
+    Returns
+    -------
+    str
+        The text without emojis (also without stray variation selectors
+        and zero-width joiners), with runs of whitespace collapsed.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.emojis import strip_emojis
+    >>> strip_emojis("太好了[哈哈] 👍🏽 [12:30]")
+    '太好了 [12:30]'
+    """
+    _check_text(text)
+    parts, pos = [], 0
+    for start, end, _ in _spans(text, unicode, weibo):
+        if start < pos:  # overlapping match (cannot happen in practice)
+            continue
+        parts.append(text[pos:start])
+        parts.append(" ")
+        pos = end
+    parts.append(text[pos:])
+    out = "".join(parts)
+    if unicode:
+        out = _LEFTOVERS.sub("", out)
+    return _SPACES.sub(" ", out).strip()
+
+
+def is_emoji(token):
+    """Tell whether ``token`` is exactly one emoji (Unicode or bracket code).
+
+    Parameters
+    ----------
+    token : str
+        The string to test.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from sklearn_emoji.emojis import is_emoji
+    >>> is_emoji("[doge]"), is_emoji("👩‍💻"), is_emoji("[1]"), is_emoji("ab")
+    (True, True, False, False)
+    """
+    if not isinstance(token, str) or not token:
+        return False
+    if _WEIBO_FULL.match(token):
+        return True
+    return _emoji.purely_emoji(token) and len(_emoji.emoji_list(token)) == 1

@@ -1,0 +1,352 @@
+"""Ranking metrics of Xie et al. (2016), set metrics of Idrees and Al-Solami
+(2024), scorers for model selection, and top-k emoji recommendation.
+
+Ranks and ties
+--------------
+The rank of the true emoji of a sample is the number of classes whose score is
+greater than **or equal to** its own score (ties count against the model), so
+a constant score matrix gets P@1 = 1/n_classes-ish rather than a perfect
+score. Without ties this is the usual rank, and :func:`precision_at_k` equals
+:func:`sklearn.metrics.top_k_accuracy_score` while :func:`mean_reciprocal_rank`
+equals :func:`sklearn.metrics.label_ranking_average_precision_score` on the
+one-hot truth.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import _describe
+
+__all__ = [
+    "precision_at_k",
+    "mean_reciprocal_rank",
+    "true_label_ranks",
+    "set_scores",
+    "make_precision_at_k_scorer",
+    "make_mrr_scorer",
+    "get_scorer_dict",
+    "top_k_emojis",
+]
+
+
+def true_label_ranks(y_true, y_score, *, labels=None, unseen="error"):
+    """Rank (1 = best) of the true label of each sample.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_score : array-like of shape (n_samples, n_classes)
+        Scores (for example ``predict_proba``), columns in ``labels`` order.
+    labels : array-like of shape (n_classes,), default=None
+        Label of each column. ``None``: the sorted unique labels of
+        ``y_true``, which must then number ``n_classes``.
+    unseen : {"error", "miss"}, default="error"
+        What to do with a true label absent from ``labels``: raise, or give
+        it rank ``inf`` (a miss at every k, reciprocal rank 0). Scorers use
+        ``"miss"`` so that a class missing from a training fold is scored
+        as the model's error rather than crashing the search.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), dtype float
+    """
+    y_true = np.asarray(list(y_true) if not isinstance(y_true, np.ndarray) else y_true, dtype=object)
+    y_score = np.asarray(y_score, dtype=float)
+    if y_true.ndim != 1:
+        raise ValueError(f"y_true must be 1-D, got shape {y_true.shape}")
+    if y_score.ndim != 2:
+        raise ValueError(f"y_score must be 2-D (n_samples, n_classes), got shape {y_score.shape}")
+    if len(y_true) != y_score.shape[0]:
+        raise ValueError(
+            f"y_true and y_score have different lengths: {len(y_true)} labels, {y_score.shape[0]} score rows"
+        )
+    if len(y_true) == 0:
+        raise ValueError("y_true is empty")
+    if labels is None:
+        labels = np.unique(y_true.astype(str)) if all(isinstance(v, str) for v in y_true) else np.unique(y_true)
+        if len(labels) != y_score.shape[1]:
+            raise ValueError(
+                f"y_true holds {len(labels)} distinct labels but y_score has {y_score.shape[1]} columns; "
+                "pass labels= (for example estimator.classes_) to say which label each column is"
+            )
+    labels = list(labels)
+    if len(labels) != y_score.shape[1]:
+        raise ValueError(f"{len(labels)} labels given but y_score has {y_score.shape[1]} columns")
+    if unseen not in ("error", "miss"):
+        raise ValueError(f'unseen must be "error" or "miss", got {unseen!r}')
+    index = {lab: i for i, lab in enumerate(labels)}
+    cols = np.array([index.get(v, -1) for v in y_true])
+    missing = cols < 0
+    if missing.any() and unseen == "error":
+        bad = sorted({str(v) for v in y_true[missing]})[:5]
+        raise ValueError(f"y_true holds labels not among the score columns: {bad}")
+    rows = np.arange(len(y_true))
+    true_scores = y_score[rows, np.where(missing, 0, cols)]
+    ranks = (y_score >= true_scores[:, None]).sum(axis=1).astype(float)
+    ranks[missing] = np.inf
+    return ranks
+
+
+def precision_at_k(y_true, y_score, *, k=1, labels=None, unseen="error"):
+    """P@k of Xie et al. (2016): share of samples whose true emoji is in the top ``k``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True emoji of each sample.
+    y_score : array-like of shape (n_samples, n_classes)
+        Scores, columns in ``labels`` order.
+    k : int, default=1
+        Number of top-ranked emojis that count.
+    labels : array-like of shape (n_classes,), default=None
+        Label of each column (for a fitted model, its ``classes_``).
+    unseen : {"error", "miss"}, default="error"
+        See :func:`true_label_ranks`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from sklearn_emoji.metrics import precision_at_k
+    >>> y_true = ["[哈哈]", "[泪]", "[怒]"]
+    >>> scores = [[0.6, 0.3, 0.1], [0.5, 0.2, 0.3], [0.1, 0.7, 0.2]]
+    >>> precision_at_k(y_true, scores, k=1, labels=["[哈哈]", "[怒]", "[泪]"])
+    0.6666666666666666
+    """
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive int, got {k!r}")
+    ranks = true_label_ranks(y_true, y_score, labels=labels, unseen=unseen)
+    return float(np.mean(ranks <= k))
+
+
+def mean_reciprocal_rank(y_true, y_score, *, labels=None, unseen="error"):
+    """Mean reciprocal rank of the true emoji (Xie et al., 2016).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    y_score : array-like of shape (n_samples, n_classes)
+    labels : array-like of shape (n_classes,), default=None
+    unseen : {"error", "miss"}, default="error"
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from sklearn_emoji.metrics import mean_reciprocal_rank
+    >>> mean_reciprocal_rank(["a", "b"], [[0.9, 0.1], [0.8, 0.2]])
+    0.75
+    """
+    ranks = true_label_ranks(y_true, y_score, labels=labels, unseen=unseen)
+    return float(np.mean(1.0 / ranks))
+
+
+def _as_sets(y, what):
+    if y is None or isinstance(y, str):
+        raise TypeError(f"{what} must be a list of emoji lists, got {_describe(y)}")
+    out = []
+    for i, v in enumerate(y):
+        if isinstance(v, str):
+            out.append({v})
+        elif v is None:
+            raise TypeError(f"item {i} of {what} is None; expected a list of emojis")
+        else:
+            out.append(set(v))
+    return out
+
+
+def set_scores(y_true, y_pred):
+    """Precision, recall, F1 and F2 of recommended emoji sets.
+
+    The measures of Idrees and Al-Solami (2024). Each sample's truth and
+    recommendation are sets (repeats ignored; see the lexicon model's count
+    accuracy for repeats); each measure is computed per sample and averaged
+    over samples, as :func:`sklearn.metrics.precision_recall_fscore_support`
+    does with ``average="samples"`` (an empty recommendation scores 0). It is
+    computed directly so that it also holds when only one emoji occurs.
+
+    Parameters
+    ----------
+    y_true : list of (list of str or str)
+        True emojis of each sample.
+    y_pred : list of (list of str or str)
+        Recommended emojis of each sample.
+
+    Returns
+    -------
+    dict
+        ``precision``, ``recall``, ``f1``, ``f2``.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.metrics import set_scores
+    >>> s = set_scores([["😂", "🔥"], ["❤"]], [["😂"], ["❤", "😍"]])
+    >>> {k: round(v, 3) for k, v in s.items()}
+    {'precision': 0.75, 'recall': 0.75, 'f1': 0.667, 'f2': 0.694}
+    """
+    t, p = _as_sets(y_true, "y_true"), _as_sets(y_pred, "y_pred")
+    if len(t) != len(p):
+        raise ValueError(f"y_true and y_pred have different lengths: {len(t)} and {len(p)}")
+    if not t:
+        raise ValueError("y_true is empty")
+    tp = np.array([len(a & b) for a, b in zip(t, p)], dtype=float)
+    n_pred = np.array([len(b) for b in p], dtype=float)
+    n_true = np.array([len(a) for a in t], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prec_i = np.where(n_pred > 0, tp / n_pred, 0.0)
+        rec_i = np.where(n_true > 0, tp / n_true, 0.0)
+
+        def f(beta):
+            b2 = beta * beta
+            denom = b2 * prec_i + rec_i
+            return float(np.mean(np.where(denom > 0, (1 + b2) * prec_i * rec_i / denom, 0.0)))
+
+        f1, f2 = f(1.0), f(2.0)
+    prec, rec = float(prec_i.mean()), float(rec_i.mean())
+    return {"precision": float(prec), "recall": float(rec), "f1": float(f1), "f2": float(f2)}
+
+
+class _RankingScore:
+    """A picklable score function that reads label order from the estimator."""
+
+    def __init__(self, metric, **kwargs):
+        self.metric = metric
+        self.kwargs = kwargs
+
+    def __call__(self, estimator, X, y_true):
+        classes = _classes_of(estimator)
+        return self.metric(y_true, estimator.predict_proba(X), labels=classes, unseen="miss", **self.kwargs)
+
+    def __repr__(self):
+        args = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
+        return f"make_scorer({self.metric.__name__}{args})"
+
+
+def _classes_of(estimator):
+    check_is_fitted(estimator)
+    classes = getattr(estimator, "classes_", None)
+    if classes is None and hasattr(estimator, "steps"):
+        classes = getattr(estimator.steps[-1][1], "classes_", None)
+    if classes is None:
+        raise AttributeError(f"{type(estimator).__name__} has no classes_; a fitted classifier is needed")
+    return list(classes)
+
+
+def make_precision_at_k_scorer(k=1):
+    """Scorer for P@k usable as ``scoring=`` in model selection.
+
+    Columns of ``predict_proba`` are matched to the fitted estimator's
+    ``classes_``, so a cross-validation fold whose training part lacks a class
+    still scores correctly (its samples count as misses).
+
+    Parameters
+    ----------
+    k : int, default=1
+
+    Returns
+    -------
+    callable
+        ``scorer(estimator, X, y) -> float`` (greater is better).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_emoji.metrics import make_precision_at_k_scorer
+    >>> X, y = [[0.0], [1.0], [0.1], [0.9]], ["😢", "😂", "😢", "😂"]
+    >>> make_precision_at_k_scorer(1)(LogisticRegression().fit(X, y), X, y)
+    1.0
+    """
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive int, got {k!r}")
+    return _RankingScore(precision_at_k, k=int(k))
+
+
+def make_mrr_scorer():
+    """Scorer for the mean reciprocal rank usable as ``scoring=``.
+
+    Returns
+    -------
+    callable
+        ``scorer(estimator, X, y) -> float`` (greater is better).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_emoji.metrics import make_mrr_scorer
+    >>> X, y = [[0.0], [1.0], [0.1], [0.9]], ["😢", "😂", "😢", "😂"]
+    >>> make_mrr_scorer()(LogisticRegression().fit(X, y), X, y)
+    1.0
+    """
+    return _RankingScore(mean_reciprocal_rank)
+
+
+def get_scorer_dict(ks=(1, 3)):
+    """All ranking scorers by name, for ``scoring=`` in ``cross_validate`` or
+    ``GridSearchCV`` (with ``refit="p@1"``).
+
+    Parameters
+    ----------
+    ks : iterable of int, default=(1, 3)
+        The ``k`` of each P@k scorer.
+
+    Returns
+    -------
+    dict
+        ``{"p@1": ..., "p@3": ..., "mrr": ...}``.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.metrics import get_scorer_dict
+    >>> sorted(get_scorer_dict())
+    ['mrr', 'p@1', 'p@3']
+    """
+    scorers = {f"p@{k}": make_precision_at_k_scorer(k) for k in ks}
+    scorers["mrr"] = make_mrr_scorer()
+    return scorers
+
+
+def top_k_emojis(estimator, X, k=3):
+    """Top-``k`` emojis with their scores for each input.
+
+    Works with any fitted classifier or pipeline that has ``predict_proba``.
+
+    Parameters
+    ----------
+    estimator : fitted classifier or Pipeline
+    X : list of dialogues or texts
+        Passed to ``estimator.predict_proba`` as is.
+    k : int, default=3
+        Number of emojis per input (at most the number of classes).
+
+    Returns
+    -------
+    list of list of (str, float)
+        For each input, ``(emoji, score)`` pairs, best first.
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import TfidfVectorizer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_emoji.metrics import top_k_emojis
+    >>> model = make_pipeline(TfidfVectorizer(), LogisticRegression())
+    >>> model = model.fit(["so funny", "so sad", "funny day", "sad day"], ["😂", "😢", "😂", "😢"])
+    >>> [e for e, _ in top_k_emojis(model, ["funny"], k=2)[0]]
+    ['😂', '😢']
+    """
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive int, got {k!r}")
+    if not hasattr(estimator, "predict_proba"):
+        raise TypeError(f"{type(estimator).__name__} has no predict_proba; top_k_emojis needs scores")
+    classes = np.asarray(_classes_of(estimator), dtype=object)
+    proba = np.asarray(estimator.predict_proba(X), dtype=float)
+    k = min(int(k), proba.shape[1])
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+    return [[(str(classes[j]), float(row[j])) for j in idx] for row, idx in zip(proba, order)]

@@ -1,0 +1,148 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import (
+    fbeta_score,
+    label_ranking_average_precision_score,
+    precision_recall_fscore_support,
+    top_k_accuracy_score,
+)
+from sklearn.preprocessing import MultiLabelBinarizer, label_binarize
+
+from sklearn_emoji.metrics import (
+    get_scorer_dict,
+    make_mrr_scorer,
+    make_precision_at_k_scorer,
+    mean_reciprocal_rank,
+    precision_at_k,
+    set_scores,
+    top_k_emojis,
+    true_label_ranks,
+)
+
+LABELS = ["[哈哈]", "[怒]", "[泪]", "[爱你]", "[衰]"]
+
+
+@pytest.fixture
+def random_scores():
+    rng = np.random.RandomState(0)
+    y = rng.choice(LABELS, size=300)
+    scores = rng.rand(300, len(LABELS))
+    return y, scores
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_p_at_k_equals_top_k_accuracy(random_scores, k):
+    y, s = random_scores
+    assert precision_at_k(y, s, k=k, labels=sorted(LABELS)) == pytest.approx(
+        top_k_accuracy_score(y, s, k=k, labels=sorted(LABELS))
+    )
+
+
+def test_mrr_equals_lrap_on_one_hot_truth(random_scores):
+    y, s = random_scores
+    truth = label_binarize(y, classes=sorted(LABELS))
+    assert mean_reciprocal_rank(y, s, labels=sorted(LABELS)) == pytest.approx(
+        label_ranking_average_precision_score(truth, s)
+    )
+
+
+def test_label_order_matters():
+    y = ["b", "b"]
+    s = [[0.9, 0.1], [0.8, 0.2]]
+    assert precision_at_k(y, s, labels=["a", "b"]) == 0.0
+    assert precision_at_k(y, s, labels=["b", "a"]) == 1.0
+
+
+def test_ties_count_against_the_model():
+    assert precision_at_k(["a", "b"], np.full((2, 4), 0.25), labels=list("abcd")) == 0.0
+    assert mean_reciprocal_rank(["a"], [[0.5, 0.5]], labels=["a", "b"]) == 0.5
+
+
+def test_unseen_labels():
+    s = [[0.7, 0.3], [0.2, 0.8]]
+    with pytest.raises(ValueError, match="not among the score columns"):
+        precision_at_k(["a", "zz"], s, labels=["a", "b"])
+    assert precision_at_k(["a", "zz"], s, labels=["a", "b"], unseen="miss") == 0.5
+    assert np.isinf(true_label_ranks(["zz"], [[1.0, 0.0]], labels=["a", "b"], unseen="miss")[0])
+
+
+@pytest.mark.parametrize(
+    "y, s, kw, msg",
+    [
+        (["a"], [[0.1, 0.9], [0.2, 0.8]], {"labels": ["a", "b"]}, "different lengths"),
+        (["a", "b"], [0.1, 0.9], {}, "2-D"),
+        (["a", "b"], [[0.1, 0.2, 0.7]] * 2, {}, "pass labels="),
+        (["a"], [[1.0]], {"k": 0}, "positive int"),
+        ([], np.zeros((0, 2)), {"labels": ["a", "b"]}, "empty"),
+    ],
+)
+def test_bad_input(y, s, kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        precision_at_k(y, s, **kw)
+
+
+def test_set_scores_by_hand():
+    s = set_scores([["😂", "🔥"], ["❤"]], [["😂"], ["❤", "😍"]])
+    assert s["precision"] == pytest.approx(0.75)
+    assert s["recall"] == pytest.approx(0.75)
+    assert s["f1"] == pytest.approx((2 / 3 + 2 / 3) / 2)
+    assert s["f2"] == pytest.approx(((5 * 0.5) / 4.5 + (5 * 0.5) / 3) / 2)
+    # Repeats are ignored, strings are one-emoji sets, an empty recommendation scores 0.
+    assert set_scores(["😂", ["😂", "😂"]], [["😂", "😂"], []])["precision"] == 0.5
+    with pytest.raises(ValueError, match="different lengths"):
+        set_scores([["a"]], [])
+    with pytest.raises(TypeError, match="list of emoji lists"):
+        set_scores(None, [])
+
+
+def test_set_scores_match_sklearn_samples_average():
+    rng = np.random.RandomState(1)
+    t = [list(rng.choice(LABELS, size=rng.randint(1, 3))) for _ in range(200)]
+    p = [list(rng.choice(LABELS, size=rng.randint(0, 4))) for _ in range(200)]
+    mlb = MultiLabelBinarizer(classes=LABELS)
+    T, P = mlb.fit_transform(t), mlb.transform(p)
+    prec, rec, f1, _ = precision_recall_fscore_support(T, P, average="samples", zero_division=0)
+    ours = set_scores(t, p)
+    assert ours["precision"] == pytest.approx(prec)
+    assert ours["recall"] == pytest.approx(rec)
+    assert ours["f1"] == pytest.approx(f1)
+    assert ours["f2"] == pytest.approx(fbeta_score(T, P, beta=2, average="samples", zero_division=0))
+
+
+class _FixedModel(ClassifierMixin, BaseEstimator):
+    """A fitted 'classifier' with known scores and a class order of its own."""
+
+    def __init__(self, classes=None, scores=None):
+        self.classes = classes
+        self.scores = scores
+        self.classes_ = np.asarray(classes, dtype=object)
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        return np.asarray(self.scores)[: len(X)]
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+
+def test_scorers_read_label_order_from_the_estimator():
+    model = _FixedModel(["[泪]", "[哈哈]"], [[0.1, 0.9], [0.6, 0.4], [0.3, 0.7]])
+    X, y = ["a", "b", "c"], ["[哈哈]", "[泪]", "[怒]"]  # "[怒]" never seen in fit
+    assert make_precision_at_k_scorer(1)(model, X, y) == pytest.approx(2 / 3)
+    assert make_mrr_scorer()(model, X, y) == pytest.approx(2 / 3)
+    scorers = pickle.loads(pickle.dumps(get_scorer_dict(ks=(1, 2))))
+    assert set(scorers) == {"p@1", "p@2", "mrr"}
+    assert scorers["p@2"](model, X, y) == pytest.approx(2 / 3)
+
+
+def test_top_k_emojis():
+    model = _FixedModel(["a", "b", "c"], [[0.2, 0.5, 0.3]])
+    assert top_k_emojis(model, ["x"], k=2) == [[("b", 0.5), ("c", 0.3)]]
+    assert len(top_k_emojis(model, ["x"], k=10)[0]) == 3
+    with pytest.raises(TypeError, match="predict_proba"):
+        top_k_emojis(object(), ["x"])
