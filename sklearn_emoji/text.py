@@ -12,7 +12,10 @@ and transmission information". Concretely, :func:`clean_text` removes
   lost (common in the CED dump);
 * a leading ``回复@name:`` ("reply to name") prefix;
 * every other ``@name`` mention;
-* URLs (``http://...``, ``https://...``, ``www....`` and Weibo's ``t.cn/...``).
+* URLs (``http://...``, ``https://...``, ``www....``, Weibo's ``t.cn/...``,
+  and a bare ``http:`` left where a long post was cut);
+* zero-width spaces and byte-order marks (the zero-width joiner inside emoji
+  sequences stays).
 """
 
 from __future__ import annotations
@@ -35,7 +38,11 @@ _REPOST_CHAIN = re.compile(r"//\s*@" + _NAME + r"(?:" + _COLON + r")?.*$", re.S)
 _LATE_QUOTE = re.compile(r"(?<=\S)\s*@" + _NAME + _COLON + r".*$", re.S)
 _REPLY_PREFIX = re.compile(r"^\s*回复\s*@" + _NAME + _COLON + r"?\s*")
 _MENTION = re.compile(r"@" + _NAME + r"(?:" + _COLON + r")?")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\bt\.cn/\S+", re.I)
+# Also a link cut short to a bare "http:" (truncated posts end with one).
+_URL = re.compile(r"(?:https?:(?://)?|www\.)\S*|\bt\.cn/\S+", re.I)
+# Zero-width spaces and byte-order marks; U+200D (the joiner inside emoji
+# sequences such as 👩‍💻) is kept.
+_INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -63,6 +70,7 @@ def clean_text(text):
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
+    text = _INVISIBLE.sub("", text)
     text = _URL.sub(" ", text)
     text = _REPOST_CHAIN.sub("", text)
     text = _REPLY_PREFIX.sub("", text)

@@ -18,6 +18,9 @@ from sklearn_emoji.text import cached_tokenize, clean_text, tokenize
         ("see https://example.com/x?y=1 and www.foo.org now", "see and now"),
         ("@user thanks! :)", "thanks! :)"),
         ("plain text", "plain text"),
+        ("看看这个的“装修”吧http:", "看看这个的“装修”吧"),
+        ("1\u200b\u200b25 号\ufeff", "125 号"),
+        ("coder 👩\u200d💻", "coder 👩\u200d💻"),
         ("", ""),
     ],
 )
