@@ -1,0 +1,206 @@
+"""TweetEval emoji prediction (SemEval-2018 Task 2, English, 20 emoji labels)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._base import DataFileError, _default_verbose, _fetch, get_data_home
+
+__all__ = ["load_tweeteval_emoji"]
+
+#: Public folder of the TweetEval emoji files.
+TWEETEVAL_URL = (
+    "https://raw.githubusercontent.com/cardiffnlp/tweeteval/main/datasets/emoji/"
+)
+_FOLDER = "tweeteval_emoji"
+_SUBSETS = {"train": "train", "validation": "val", "test": "test"}
+
+_DESCR = """\
+TweetEval emoji prediction
+--------------------------
+
+English tweets, each labelled with the one emoji it held (20 labels), from
+SemEval-2018 Task 2 as re-split by TweetEval: 45,000 train / 5,000 validation /
+50,000 test. The emoji are already removed from the texts and user names are
+anonymised as ``@user``. Labels are the emoji strings of ``mapping.txt``.
+
+Source: https://github.com/cardiffnlp/tweeteval (datasets/emoji). Official metric:
+macro-F1 over the 20 labels (published test results: SVM 29.3, fastText 25.8,
+LSTM 24.7, RoBERTa-base 30.9, BERTweet 33.4).
+
+Cite: Barbieri et al., "SemEval 2018 Task 2: Multilingual Emoji Prediction"
+(2018); Barbieri et al., "TweetEval" (Findings of EMNLP 2020).
+
+This load: subset={subset!r}, {n} tweets.
+"""
+
+
+def _read_lines(path):
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    except UnicodeDecodeError as exc:
+        raise DataFileError(
+            f"{path} is not UTF-8 text ({exc}); delete it so it is downloaded again"
+        ) from exc
+    # Split on "\n" only: tweets may hold other Unicode line separators.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
+
+
+def _read_mapping(path):
+    emojis = []
+    for i, line in enumerate(_read_lines(path)):
+        if not line.strip():
+            continue
+        fields = line.split("\t")  # "id\temoji\tname\t"
+        try:
+            idx = int(fields[0])
+            emo = fields[1].strip()
+        except (ValueError, IndexError):
+            idx, emo = None, ""
+        if idx != len(emojis) or not emo:
+            raise DataFileError(
+                f"{path}, line {i + 1}: expected 'id<TAB>emoji<TAB>name' with ids "
+                f"0, 1, 2, ... in order, got {line!r}; delete the file so it is "
+                f"downloaded again"
+            )
+        emojis.append(emo)
+    if not emojis:
+        raise DataFileError(f"{path} holds no labels; delete it so it is downloaded again")
+    return emojis
+
+
+def _read_split(prefix, names, fetch):
+    text_path = fetch(f"{_FOLDER}/{prefix}_text.txt")
+    label_path = fetch(f"{_FOLDER}/{prefix}_labels.txt")
+    texts = _read_lines(text_path)
+    labels = _read_lines(label_path)
+    if len(texts) != len(labels):
+        raise DataFileError(
+            f"{text_path} has {len(texts)} lines but {label_path} has {len(labels)}; "
+            f"one of them is truncated or corrupt: delete both so they are "
+            f"downloaded again"
+        )
+    ids = np.empty(len(labels), dtype=np.int64)
+    for i, lab in enumerate(labels):
+        try:
+            ids[i] = int(lab)
+        except ValueError:
+            raise DataFileError(
+                f"{label_path}, line {i + 1}: {lab!r} is not an integer label; delete "
+                f"the file so it is downloaded again"
+            ) from None
+    bad = np.flatnonzero((ids < 0) | (ids >= len(names)))
+    if bad.size:
+        i = int(bad[0])
+        raise DataFileError(
+            f"{label_path}, line {i + 1}: label id {ids[i]} is out of range 0-"
+            f"{len(names) - 1} (mapping.txt has {len(names)} emojis); delete the "
+            f"file so it is downloaded again"
+        )
+    return [t.strip() for t in texts], ids
+
+
+def load_tweeteval_emoji(
+    subset="train",
+    *,
+    data_home=None,
+    download_if_missing=True,
+    base_url=None,
+    return_X_y=False,
+    verbose=None,
+):
+    """Load the TweetEval emoji prediction dataset (English tweets, 20 emojis).
+
+    ============== =========================
+    Classes        20 emojis
+    Samples        45,000 / 5,000 / 50,000 (train / validation / test)
+    Features       text (str), emojis removed
+    ============== =========================
+
+    Parameters
+    ----------
+    subset : {"train", "validation", "test", "all"}, default="train"
+        Which split; ``"validation"`` reads ``val_*.txt``; ``"all"`` is
+        train, validation and test concatenated in that order.
+    data_home : str or path-like, default=None
+        Folder holding ``tweeteval_emoji/``; see :func:`get_data_home`.
+    download_if_missing : bool, default=True
+        Download missing files (checksum-verified) from the public TweetEval
+        repository, or from a mirror (``base_url``). If False, a missing file
+        raises :class:`DataNotFoundError`.
+    base_url : str, default=None
+        URL of a mirror of the data home layout: files are fetched from
+        ``<base_url>/tweeteval_emoji/<name>``. Defaults to the environment
+        variable ``SKLEARN_EMOJI_BASE_URL``, else the public address
+        :data:`TWEETEVAL_URL`.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    verbose : bool, default=None
+        Print download messages; default: when stderr is a terminal.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data`` (list of str), ``target`` (object array of emoji strings),
+        ``target_names`` (the 20 emojis in label-id order), ``DESCR``.
+    (data, target) : tuple if ``return_X_y`` is True
+
+    Raises
+    ------
+    DataNotFoundError
+        A file is missing and ``download_if_missing=False``.
+    DataFileError
+        A file is corrupt (text and label line counts differ, a label is not
+        an integer or out of range, a malformed ``mapping.txt``) or a
+        download failed; the message names the file.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.datasets import load_tweeteval_emoji
+    >>> bunch = load_tweeteval_emoji(subset="validation")
+    >>> len(bunch.data), len(bunch.target_names)
+    (5000, 20)
+    >>> bunch.target_names[:3].tolist()
+    ['❤', '😍', '😂']
+    """
+    if subset not in ("train", "validation", "test", "all"):
+        raise ValueError(
+            f"subset must be one of 'train', 'validation', 'test', 'all', got {subset!r}"
+        )
+    home = get_data_home(data_home)
+    verbose = _default_verbose(verbose)
+
+    def fetch(relpath):
+        name = relpath.split("/", 1)[1]
+        return _fetch(
+            home,
+            relpath,
+            public_url=TWEETEVAL_URL + name,
+            base_url=base_url,
+            download_if_missing=download_if_missing,
+            verbose=verbose,
+        )
+
+    names = _read_mapping(fetch(f"{_FOLDER}/mapping.txt"))
+    splits = ["train", "validation", "test"] if subset == "all" else [subset]
+    texts, ids = [], []
+    for split in splits:
+        t, i = _read_split(_SUBSETS[split], names, fetch)
+        texts.extend(t)
+        ids.append(i)
+    ids = np.concatenate(ids)
+    target_names = np.array(names, dtype=object)
+    target = target_names[ids]
+    if return_X_y:
+        return texts, target
+    return Bunch(
+        data=texts,
+        target=target,
+        target_names=target_names,
+        DESCR=_DESCR.format(subset=subset, n=len(texts)),
+    )

@@ -1,0 +1,521 @@
+"""Tests of sklearn_emoji.datasets on the real data in ../shared/data.
+
+The full Weibo corpus is parsed at most once per session (the first load
+fills the parse cache: $SKLEARN_EMOJI_CACHE or ~/.cache/sklearn_emoji); every
+later full load reads that cache. Tests that write caches or data use tmp
+folders.
+"""
+
+import functools
+import http.server
+import io
+import json
+import os
+import re
+import shutil
+import tarfile
+import threading
+import zipfile
+import zlib
+from collections import Counter
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GroupKFold
+
+from sklearn_emoji.datasets import (
+    DataFileError,
+    DataNotFoundError,
+    get_data_home,
+    load_tweeteval_emoji,
+    load_weibo_dialogues,
+)
+from sklearn_emoji.datasets import _weibo
+from sklearn_emoji.emojis import find_emojis
+from sklearn_emoji.text import tokenize
+
+TOP10 = {"[哈哈]", "[泪]", "[吃惊]", "[怒]", "[偷笑]", "[蜡烛]", "[汗]", "[嘻嘻]", "[爱你]", "[衰]"}
+TWEETEVAL_FILES = ["mapping.txt", "val_text.txt", "val_labels.txt"]
+# Cheap settings for the tiny handmade / subset archives: no word filters.
+LOOSE = dict(min_word_freq=1, max_words=None, max_oov=None, balance=False)
+
+
+@pytest.fixture
+def tmp_cache(tmp_path, monkeypatch):
+    """A private parse cache, so a test never touches the user's one."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SKLEARN_EMOJI_CACHE", str(cache))
+    return cache
+
+
+@pytest.fixture(scope="session")
+def weibo_default(data_home):
+    """The default (paper) load of the full corpus; parses once, then cached."""
+    return load_weibo_dialogues(verbose=False)
+
+
+# --------------------------------------------------------------------------
+# Data home
+# --------------------------------------------------------------------------
+def test_get_data_home_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKLEARN_EMOJI_DATA", str(tmp_path / "env"))
+    assert get_data_home(tmp_path / "arg") == tmp_path / "arg"
+    assert get_data_home() == tmp_path / "env"
+    monkeypatch.delenv("SKLEARN_EMOJI_DATA")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert get_data_home() == tmp_path / "sklearn_emoji_data"
+    assert not (tmp_path / "sklearn_emoji_data").exists()  # not created
+    with pytest.raises(TypeError, match="data_home"):
+        get_data_home(3)
+
+
+# --------------------------------------------------------------------------
+# TweetEval
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "subset, n", [("train", 45_000), ("validation", 5_000), ("test", 50_000)]
+)
+def test_tweeteval_sizes(data_home, subset, n):
+    bunch = load_tweeteval_emoji(subset=subset)
+    assert len(bunch.data) == len(bunch.target) == n
+    assert len(bunch.target_names) == 20
+    assert len(set(bunch.target_names)) == 20
+    assert set(bunch.target) <= set(bunch.target_names)
+    assert all(isinstance(t, str) for t in bunch.data[:100])
+    assert bunch.target.dtype == object
+    assert subset in bunch.DESCR
+
+
+def test_tweeteval_labels_and_all(data_home):
+    names = load_tweeteval_emoji(subset="validation").target_names
+    assert names[0] == "❤" and names[2] == "😂" and names[11] == "🇺🇸"
+    X, y = load_tweeteval_emoji(subset="all", return_X_y=True)
+    assert len(X) == len(y) == 100_000
+    X_val, y_val = load_tweeteval_emoji(subset="validation", return_X_y=True)
+    assert X[45_000:50_000] == X_val
+    np.testing.assert_array_equal(y[45_000:50_000], y_val)
+    # The first validation label is 0 in val_labels.txt.
+    assert y_val[0] == "❤"
+
+
+def test_tweeteval_bad_subset():
+    with pytest.raises(ValueError, match="subset"):
+        load_tweeteval_emoji(subset="valid")
+
+
+def _copy_tweeteval(data_home, dest):
+    (dest / "tweeteval_emoji").mkdir(parents=True)
+    for name in TWEETEVAL_FILES:
+        shutil.copy(data_home / "tweeteval_emoji" / name, dest / "tweeteval_emoji" / name)
+    return dest / "tweeteval_emoji"
+
+
+def test_tweeteval_missing_no_download(tmp_path):
+    with pytest.raises(DataNotFoundError, match="mapping.txt.*download_if_missing=False"):
+        load_tweeteval_emoji(data_home=tmp_path, download_if_missing=False)
+
+
+@pytest.mark.parametrize(
+    "name, content, match",
+    [
+        ("val_labels.txt", "0\n1\n", r"val_text\.txt has 5000 lines but .*val_labels\.txt has 2"),
+        ("val_labels.txt", "0\n" * 4999 + "20\n", r"val_labels\.txt, line 5000: label id 20"),
+        ("val_labels.txt", "0\n" * 4999 + "x\n", r"val_labels\.txt, line 5000: 'x'"),
+        ("mapping.txt", "0\t❤\tred\n2\t😂\tjoy\n", r"mapping\.txt, line 2"),
+    ],
+)
+def test_tweeteval_corrupt(data_home, tmp_path, name, content, match):
+    folder = _copy_tweeteval(data_home, tmp_path)
+    (folder / name).write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError, match=match):
+        load_tweeteval_emoji(subset="validation", data_home=tmp_path)
+
+
+# --------------------------------------------------------------------------
+# Downloads from a server on 127.0.0.1
+# --------------------------------------------------------------------------
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_root(tmp_path):
+    """Serve ``tmp_path / 'served'`` on 127.0.0.1; yields (folder, base URL)."""
+    root = tmp_path / "served"
+    root.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_tweeteval_download(data_home, tmp_path, http_root):
+    served, url = http_root
+    _copy_tweeteval(data_home, served)
+    home = tmp_path / "home"
+    bunch = load_tweeteval_emoji(subset="validation", data_home=home, base_url=url)
+    ref = load_tweeteval_emoji(subset="validation")
+    assert bunch.data == ref.data
+    np.testing.assert_array_equal(bunch.target, ref.target)
+    assert sorted(p.name for p in (home / "tweeteval_emoji").iterdir()) == sorted(
+        TWEETEVAL_FILES
+    )
+
+
+def test_tweeteval_download_env_var(data_home, tmp_path, http_root, monkeypatch):
+    served, url = http_root
+    _copy_tweeteval(data_home, served)
+    monkeypatch.setenv("SKLEARN_EMOJI_BASE_URL", url + "/")
+    X, _ = load_tweeteval_emoji("validation", data_home=tmp_path / "h", return_X_y=True)
+    assert len(X) == 5000
+
+
+def test_download_checksum_mismatch_leaves_nothing(data_home, tmp_path, http_root):
+    served, url = http_root
+    folder = _copy_tweeteval(data_home, served)
+    with open(folder / "val_labels.txt", "a") as f:
+        f.write("0\n")
+    home = tmp_path / "home"
+    with pytest.raises(DataFileError, match=r"checksum mismatch for http://127\.0\.0\.1.*val_labels"):
+        load_tweeteval_emoji(subset="validation", data_home=home, base_url=url)
+    left = sorted(p.name for p in (home / "tweeteval_emoji").iterdir())
+    assert left == ["mapping.txt", "val_text.txt"]  # fetched before; no temp file
+
+
+def test_download_http_error_names_url(tmp_path, http_root):
+    _, url = http_root  # serves an empty folder: 404
+    with pytest.raises(DataFileError, match=r"could not download http://127\.0\.0\.1.*mapping\.txt"):
+        load_tweeteval_emoji(data_home=tmp_path / "home", base_url=url)
+    assert list((tmp_path / "home" / "tweeteval_emoji").iterdir()) == []
+
+
+# --------------------------------------------------------------------------
+# Weibo: the full corpus (default load, cached)
+# --------------------------------------------------------------------------
+def test_weibo_default(weibo_default):
+    b = weibo_default
+    n = len(b.data)
+    assert n > 1000
+    assert len(b.target) == len(b.groups) == n
+    assert b.target.dtype == object
+    assert set(b.target) <= TOP10 and set(b.target_names) == TOP10
+    counts = Counter(b.target)
+    assert len(set(counts.values())) == 1  # balanced
+    assert b.filter_counts["balance"] == n
+    assert list(b.filter_counts) == [
+        "replies_with_one_emoji", "top_emojis", "min_turns", "max_words",
+        "max_oov", "has_text", "balance", "n_samples",
+    ]
+    values = list(b.filter_counts.values())
+    assert values == sorted(values, reverse=True)
+    assert f"{n:,}" in b.DESCR
+    assert b.groups.dtype.kind == "U" and len(set(b.groups)) > 100
+    # Emoji-only replies stay (empty reply turn), but every dialogue has text.
+    assert any(not d[-1].strip() for d in b.data)
+    assert all(any(t.strip() for t in d) for d in b.data)
+
+
+def test_weibo_default_turns(weibo_default):
+    b = weibo_default
+    assert all(1 <= len(d) <= 4 for d in b.data)
+    assert all(isinstance(t, str) for d in b.data for t in d)
+    assert max(len(d) for d in b.data) == 4
+    # No emoji left, no turn over 50 words (checked on a sample: tokenizing is slow).
+    rng = np.random.RandomState(0)
+    for i in rng.choice(len(b.data), 300, replace=False):
+        for turn in b.data[i]:
+            assert find_emojis(turn) == []
+            assert len(tokenize(turn)) <= 50
+    assert not any(find_emojis(t) for d in b.data for t in d if "[" in t)
+
+
+def test_weibo_groups_split(weibo_default):
+    b = weibo_default
+    train, test = next(GroupKFold(n_splits=5).split(b.data, b.target, b.groups))
+    assert not set(b.groups[train]) & set(b.groups[test])
+
+
+def test_weibo_deterministic_and_return_X_y(weibo_default):
+    X, y = load_weibo_dialogues(return_X_y=True, random_state=0)
+    assert X == weibo_default.data
+    np.testing.assert_array_equal(y, weibo_default.target)
+    X1, y1 = load_weibo_dialogues(return_X_y=True, random_state=1)
+    assert X1 != X and len(X1) == len(X)
+
+
+def test_weibo_filters_monotonic(weibo_default):
+    base = weibo_default.filter_counts
+
+    def fc(**kw):
+        return load_weibo_dialogues(balance=False, **kw).filter_counts
+
+    assert fc(max_words=100)["max_words"] > base["max_words"]
+    assert fc(max_oov=0.5)["max_oov"] > base["max_oov"]
+    assert fc(min_word_freq=1)["max_oov"] > base["max_oov"]
+    assert fc(max_oov=None)["max_oov"] == base["max_words"]
+    assert fc(n_emojis=5)["top_emojis"] < base["top_emojis"]
+    deep = fc(min_turns=3)
+    assert 0 < deep["min_turns"] < base["min_turns"]
+    trunc = load_weibo_dialogues(long_turns="truncate")
+    assert len(trunc.data) > len(weibo_default.data)
+    assert trunc.filter_counts["truncated_dialogues"] > 0
+    assert trunc.filter_counts["max_words"] == base["min_turns"]
+    # Truncated turns are prefixes of at most 50 words.
+    long = [t for d in trunc.data[:3000] for t in d if len(t) > 50]
+    assert long and all(len(tokenize(t)) <= 50 for t in long[:50])
+
+
+def test_weibo_n_samples_balanced(weibo_default):
+    b = load_weibo_dialogues(n_samples=50, random_state=3)
+    assert len(b.data) == 50 and b.filter_counts["n_samples"] == 50
+    assert set(Counter(b.target).values()) == {5}
+    index = {tuple(d): True for d in weibo_default.data}
+    assert sum(tuple(d) in index for d in b.data) >= 1  # same pool of dialogues
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(n_emojis=0), "n_emojis"),
+        (dict(max_turns=1.5), "max_turns"),
+        (dict(min_turns=5), "min_turns=5 is more than max_turns=4"),
+        (dict(max_oov=1.5), "max_oov"),
+        (dict(long_turns="cut"), "long_turns"),
+        (dict(n_samples=0), "n_samples"),
+    ],
+)
+def test_weibo_bad_params(kw, match):
+    with pytest.raises(ValueError, match=match):
+        load_weibo_dialogues(**kw)
+
+
+# --------------------------------------------------------------------------
+# Weibo: rebuilding rules on a handmade corpus
+# --------------------------------------------------------------------------
+def _write_ced_folder(base, roots, reposts):
+    folder = base / "weibo_ced" / "CED_Dataset"
+    (folder / "original-microblog").mkdir(parents=True)
+    (folder / "rumor-repost").mkdir()
+    for key, text in roots.items():
+        (folder / "original-microblog" / f"{key}.json").write_text(
+            json.dumps({"text": text, "time": 0}, ensure_ascii=False), encoding="utf-8"
+        )
+    for key, items in reposts.items():
+        items = [
+            {"mid": m, "parent": p, "text": t, "uid": "1", "date": "", "kids": []}
+            for m, p, t in items
+        ]
+        (folder / "rumor-repost" / f"{key}.json").write_text(
+            json.dumps(items, ensure_ascii=False), encoding="utf-8"
+        )
+    return folder
+
+
+HANDMADE = {
+    "roots": {"k1": "今天天气很好[哈哈] @someone http://t.cn/abc"},
+    "reposts": {
+        "k1": [
+            ("a", "", "真的吗[吃惊]"),
+            ("b", "a", ""),  # plain repost: skipped in chains
+            ("c", "b", "是的[哈哈][哈哈]//@x: 真的吗[吃惊]"),  # quoted emoji ignored
+            ("d", "zzz", "不知道[泪]"),  # unknown parent: reply to the root
+            ("e", "a", "[哈哈][泪]"),  # two distinct emojis: not a sample
+            ("f", "a", "@user"),  # empty after cleaning
+            ("g", "f", "[泪]"),  # emoji-only reply: empty reply turn
+            ("h", "g", "葡萄柚 [泪]"),
+        ]
+    },
+}
+
+
+def test_weibo_rebuild_rules(tmp_path, tmp_cache):
+    _write_ced_folder(tmp_path, **HANDMADE)
+    b = load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    assert b.data == [
+        ["今天天气很好", "真的吗"],
+        ["今天天气很好", "真的吗", "是的"],
+        ["今天天气很好", "不知道"],
+        ["今天天气很好", "真的吗", ""],
+        ["今天天气很好", "真的吗", "", "葡萄柚"],
+    ]
+    assert b.target.tolist() == ["[吃惊]", "[哈哈]", "[泪]", "[泪]", "[泪]"]
+    assert b.groups.tolist() == ["k1"] * 5
+    assert b.target_names.tolist() == ["[泪]", "[吃惊]", "[哈哈]"]  # ties by string
+    assert b.filter_counts["replies_with_one_emoji"] == 5
+    assert re.search(r"\b1\s+name a parent that is not in their file", b.DESCR)
+
+    b2 = load_weibo_dialogues(data_home=tmp_path, n_emojis=2, max_turns=2, **LOOSE)
+    assert b2.target.tolist() == ["[吃惊]", "[泪]", "[泪]", "[泪]"]
+    assert b2.data[-1] == ["", "葡萄柚"]
+    b3 = load_weibo_dialogues(data_home=tmp_path, min_turns=4, **LOOSE)
+    assert b3.data == [["今天天气很好", "真的吗", "", "葡萄柚"]]
+    b4 = load_weibo_dialogues(data_home=tmp_path, max_turns=None, min_word_freq=1)
+    assert Counter(b4.target) == {"[泪]": 1, "[吃惊]": 1, "[哈哈]": 1}
+
+
+def test_weibo_word_filters_handmade(tmp_path, tmp_cache):
+    _write_ced_folder(tmp_path, **HANDMADE)
+    # "葡萄柚" occurs once: OOV with min_word_freq=2.
+    b = load_weibo_dialogues(data_home=tmp_path, min_word_freq=2, max_oov=0.0,
+                             max_words=None, balance=False)
+    assert ["今天天气很好", "真的吗", ""] in b.data
+    assert ["今天天气很好", "真的吗", "", "葡萄柚"] not in b.data
+    # max_words=1: the root post has more than one word.
+    b = load_weibo_dialogues(data_home=tmp_path, max_words=1, max_oov=None, balance=False)
+    assert b.filter_counts["max_words"] == 0 and b.data == []
+    b = load_weibo_dialogues(data_home=tmp_path, max_words=1, max_oov=None,
+                             long_turns="truncate", balance=False, min_word_freq=1)
+    assert len(b.data) == 5 and b.data[0][0] == tokenize("今天天气很好")[0]
+
+
+def test_weibo_cache(tmp_path, tmp_cache, monkeypatch):
+    _write_ced_folder(tmp_path, **HANDMADE)
+    first = load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    files = list(tmp_cache.glob("*.pkl"))
+    assert len(files) == 1 and not list(tmp_cache.glob("*.tmp"))
+
+    def boom(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(_weibo, "_parse_ced", boom)
+    again = load_weibo_dialogues(data_home=tmp_path, n_emojis=1, **LOOSE)  # cached
+    assert again.data == [d for d, y in zip(first.data, first.target) if y == "[泪]"]
+    # A changed source is parsed again.
+    src = tmp_path / "weibo_ced" / "CED_Dataset" / "rumor-repost" / "k1.json"
+    os.utime(src, ns=(1, 1))
+    with pytest.raises(AssertionError, match="parsed again"):
+        load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    # cache=False never reads the cache.
+    with pytest.raises(AssertionError, match="parsed again"):
+        load_weibo_dialogues(data_home=tmp_path, cache=False, **LOOSE)
+
+
+def test_weibo_corrupt_cache_is_rebuilt(tmp_path, tmp_cache):
+    _write_ced_folder(tmp_path, **HANDMADE)
+    first = load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    (cache_file,) = tmp_cache.glob("*.pkl")
+    cache_file.write_bytes(b"not a pickle")
+    with pytest.warns(UserWarning, match="unreadable cache"):
+        again = load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    assert again.data == first.data
+
+
+# --------------------------------------------------------------------------
+# Weibo: archive formats, errors, download
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def ced_subset(data_home):
+    """A few root posts of the real archive: {member name under CED_Dataset/: bytes}."""
+    members = {}
+    with tarfile.open(data_home / "weibo_ced" / "CED_Dataset.tar.gz") as tf:
+        for m in tf:
+            if m.isfile() and m.name.endswith(".json"):
+                key = m.name.rsplit("/", 1)[1][:-5]
+                if zlib.crc32(key.encode()) % 300 == 0:
+                    members[m.name.split("/", 1)[1]] = tf.extractfile(m).read()
+    assert len(members) >= 10
+    return members
+
+
+def _write_tar(path, members, top="CED_Dataset"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:gz") as tf:
+        for name, raw in members.items():
+            info = tarfile.TarInfo(f"{top}/{name}")
+            info.size = len(raw)
+            tf.addfile(info, io.BytesIO(raw))
+
+
+def _write_zip(path, members, top="Chinese_Rumor_Dataset-master/CED_Dataset"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Chinese_Rumor_Dataset-master/README.md", "readme")
+        for name, raw in members.items():
+            zf.writestr(f"{top}/{name}", raw)
+
+
+def test_weibo_formats_agree(ced_subset, tmp_path, tmp_cache):
+    homes = {k: tmp_path / k for k in ("tar", "zip", "master", "folder")}
+    _write_tar(homes["tar"] / "weibo_ced" / "CED_Dataset.tar.gz", ced_subset)
+    _write_zip(homes["zip"] / "weibo_ced" / "Chinese_Rumor_Dataset-master.zip", ced_subset)
+    _write_zip(homes["master"] / "weibo_ced" / "master.zip", ced_subset)
+    for name, raw in ced_subset.items():
+        p = homes["folder"] / "weibo_ced" / "CED_Dataset" / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(raw)
+    loads = {
+        k: load_weibo_dialogues(data_home=h, n_emojis=3, min_word_freq=2)
+        for k, h in homes.items()
+    }
+    ref = loads["tar"]
+    assert len(ref.data) > 0 and len(ref.target_names) == 3
+    assert set(Counter(ref.target).values()) == {len(ref.data) // 3}
+    for k, b in loads.items():
+        assert b.data == ref.data, k
+        np.testing.assert_array_equal(b.target, ref.target)
+        np.testing.assert_array_equal(b.groups, ref.groups)
+        assert b.filter_counts == ref.filter_counts
+    assert len(list(tmp_cache.glob("*.pkl"))) == 4
+
+
+def test_weibo_corrupt_archive(ced_subset, data_home, tmp_path, tmp_cache):
+    path = tmp_path / "weibo_ced" / "CED_Dataset.tar.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a gzip file")
+    with pytest.raises(DataFileError, match=r"CED_Dataset\.tar\.gz is not a readable"):
+        load_weibo_dialogues(data_home=tmp_path)
+    # A truncated download of the real archive.
+    with open(data_home / "weibo_ced" / "CED_Dataset.tar.gz", "rb") as f:
+        path.write_bytes(f.read(300_000))
+    with pytest.raises(DataFileError, match=r"CED_Dataset\.tar\.gz is not a readable"):
+        load_weibo_dialogues(data_home=tmp_path)
+    assert not list(tmp_cache.glob("*.pkl"))
+
+
+def test_weibo_bad_json_and_empty_zip(ced_subset, tmp_path, tmp_cache):
+    bad = dict(ced_subset)
+    name = next(n for n in bad if n.startswith("rumor-repost/"))
+    bad[name] = b'[{"mid": "x", '
+    path = tmp_path / "weibo_ced" / "master.zip"
+    _write_zip(path, bad)
+    with pytest.raises(DataFileError, match=rf"master\.zip: member .*{name}.* not valid CED JSON"):
+        load_weibo_dialogues(data_home=tmp_path)
+    _write_zip(path, {})
+    with pytest.raises(DataFileError, match=r"master\.zip holds no CED_Dataset"):
+        load_weibo_dialogues(data_home=tmp_path)
+    path.write_bytes(b"PK\x03\x04 broken")
+    with pytest.raises(DataFileError, match=r"master\.zip is not a readable"):
+        load_weibo_dialogues(data_home=tmp_path)
+
+
+def test_weibo_missing_no_download(tmp_path):
+    with pytest.raises(DataNotFoundError, match=r"no CED data in .*weibo_ced.*download_if_missing=False"):
+        load_weibo_dialogues(data_home=tmp_path, download_if_missing=False)
+
+
+def test_weibo_public_zip_download(ced_subset, tmp_path, tmp_cache, http_root, monkeypatch):
+    served, url = http_root
+    _write_zip(served / "master.zip", ced_subset)
+    monkeypatch.delenv("SKLEARN_EMOJI_BASE_URL", raising=False)
+    monkeypatch.setattr(_weibo, "WEIBO_URL", url + "/master.zip")
+    home = tmp_path / "home"
+    b = load_weibo_dialogues(data_home=home, n_emojis=3, min_word_freq=2)
+    assert len(b.data) > 0
+    assert [p.name for p in (home / "weibo_ced").iterdir()] == ["master.zip"]
+
+
+def test_weibo_mirror_download_is_checksummed(ced_subset, tmp_path, http_root):
+    served, url = http_root
+    # A mirror serves CED_Dataset.tar.gz, whose checksum is known: a different
+    # archive is refused and nothing is left behind.
+    _write_tar(served / "weibo_ced" / "CED_Dataset.tar.gz", ced_subset)
+    home = tmp_path / "home"
+    with pytest.raises(DataFileError, match=r"checksum mismatch .*CED_Dataset\.tar\.gz"):
+        load_weibo_dialogues(data_home=home, base_url=url)
+    assert list((home / "weibo_ced").iterdir()) == []
