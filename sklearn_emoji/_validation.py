@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["check_dialogues", "check_texts", "check_labels"]
+__all__ = ["check_dialogues", "check_texts", "check_labels", "check_y_length"]
 
 
 def _describe(obj):
@@ -155,3 +155,18 @@ def check_labels(y, n_samples, *, what="y"):
         if v is None:
             raise ValueError(f"label {i} of {what} is None")
     return y
+
+
+def check_y_length(y, n_samples, *, what="y"):
+    """Raise when ``y`` is given and its length differs from ``n_samples``.
+
+    Transformers ignore ``y`` but check it, so that the first step of a
+    pipeline reports the mismatch before any work is done.
+    """
+    if y is None:
+        return
+    n = len(y) if hasattr(y, "__len__") else None
+    if n is not None and n != n_samples:
+        raise ValueError(
+            f"X and {what} have different lengths: {n_samples} samples in X, {n} labels in {what}"
+        )

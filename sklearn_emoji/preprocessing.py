@@ -30,7 +30,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_dialogues, check_texts
+from ._validation import check_dialogues, check_texts, check_y_length
 from .text import cached_tokenize, tokenize
 
 __all__ = ["DialogueFlattener", "SequenceTokenizer", "HierarchicalTokenizer"]
@@ -108,15 +108,15 @@ class DialogueFlattener(TransformerMixin, BaseEstimator):
         ----------
         X : list of dialogues
             Each a str or a sequence of str turns.
-        y : None
-            Ignored.
+        y : array-like or None
+            Ignored, but its length must match ``X`` when given.
 
         Returns
         -------
         self : DialogueFlattener
         """
         self._validate_params()
-        check_dialogues(X)
+        check_y_length(y, len(check_dialogues(X)))
         self.n_features_in_ = 1
         return self
 
@@ -263,8 +263,8 @@ class SequenceTokenizer(_BaseTokenizer):
             Texts (a dialogue given here has its turns joined by a space).
             Empty texts are accepted and encoded as one OOV id: they are
             what :class:`DialogueFlattener` gives for an emoji-only reply.
-        y : None
-            Ignored.
+        y : array-like or None
+            Ignored, but its length must match ``X`` when given.
 
         Returns
         -------
@@ -272,6 +272,7 @@ class SequenceTokenizer(_BaseTokenizer):
         """
         self._validate_params()
         texts = check_texts(X, allow_empty=True)
+        check_y_length(y, len(texts))
         self._fit_vocabulary(_tokenize_many(texts, self.tokenizer, self.n_jobs))
         self.n_features_in_ = 1
         return self
@@ -390,15 +391,17 @@ class HierarchicalTokenizer(_BaseTokenizer):
         Parameters
         ----------
         X : list of dialogues
-        y : None
-            Ignored.
+        y : array-like or None
+            Ignored, but its length must match ``X`` when given.
 
         Returns
         -------
         self : HierarchicalTokenizer
         """
         self._validate_params()
-        self._fit_vocabulary(t for d in self._tokenized_turns(X) for t in d)
+        turns = self._tokenized_turns(X)
+        check_y_length(y, len(turns))
+        self._fit_vocabulary(t for d in turns for t in d)
         self.n_features_in_ = 1
         return self
 

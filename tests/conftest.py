@@ -5,13 +5,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
-
-# Point the loaders at the shared data unless the caller chose otherwise.
-if "SKLEARN_EMOJI_DATA" not in os.environ and SHARED_DATA.exists():
-    os.environ["SKLEARN_EMOJI_DATA"] = str(SHARED_DATA)
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+# The data home itself is set in the root conftest.py (doctests need it too).
 
 
 @pytest.fixture(scope="session")

@@ -139,3 +139,9 @@ def test_bad_input(est, bad, exc, msg):
 def test_raw_dialogue_without_text_is_an_error(est):
     with pytest.raises(ValueError, match="dialogue 1 of X holds no text"):
         est.fit([["ok"], ["", "  "]])
+
+
+@pytest.mark.parametrize("est", [DialogueFlattener(), SequenceTokenizer(), HierarchicalTokenizer()])
+def test_y_of_another_length_is_reported_first(est):
+    with pytest.raises(ValueError, match="X and y have different lengths: 2 samples in X, 1 labels"):
+        est.fit(["a b", "c d"], ["[哈哈]"])

@@ -1,0 +1,58 @@
+import json
+
+import pytest
+
+from sklearn_emoji.cli import load_model, main, save_model
+
+
+def test_evaluate_train_recommend_round_trip(tmp_path, capsys):
+    out = tmp_path / "res.json"
+    models = tmp_path / "models"
+    code = main(
+        ["evaluate", "--methods", "S-BOW,F-BOW", "--n-samples", "800", "--output", str(out),
+         "--save-models", str(models), "--quiet"]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "Table 2" in text and "Table 3" in text and "S-BOW" in text
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert set(result["table2"]) == {"S-BOW", "F-BOW"}
+    for row in result["table2"].values():
+        assert 0 < row["p@1"] <= row["p@3"] <= 1 and 0 < row["mrr"] <= 1
+    assert len(result["table3"]["S-BOW"]) == 10
+    assert result["settings"]["n_train"] + result["settings"]["n_test"] == 800
+
+    assert main(["recommend", "--model", str(models / "F-BOW.pkl"), "-k", "2", "今天好开心", "我也是"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("[") and "\t" in line for line in lines)
+
+
+def test_train_saves_a_model(tmp_path, capsys):
+    path = tmp_path / "m.pkl"
+    assert main(["train", "--method", "S-BOW", "--n-samples", "300", "--output", str(path)]) == 0
+    assert hasattr(load_model(path), "predict_proba")
+
+
+def test_recommend_errors_are_clear(tmp_path, capsys):
+    assert main(["recommend", "--model", str(tmp_path / "missing.pkl"), "hi"]) == 2
+    assert "no saved model" in capsys.readouterr().err
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(b"not a pickle")
+    assert main(["recommend", "--model", str(bad), "hi"]) == 2
+    assert "not a readable sklearn-emoji model" in capsys.readouterr().err
+
+
+def test_save_model_is_atomic(tmp_path):
+    class Unpicklable:
+        def __reduce__(self):
+            raise TypeError("cannot pickle this")
+
+    target = tmp_path / "model.pkl"
+    with pytest.raises(TypeError):
+        save_model(Unpicklable(), target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_method_is_reported(capsys):
+    assert main(["evaluate", "--methods", "NOPE", "--n-samples", "200", "--output", ""]) == 2
+    assert "unknown method" in capsys.readouterr().err

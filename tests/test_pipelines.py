@@ -1,0 +1,103 @@
+"""End-to-end: the BOW baselines on real Weibo dialogues, model selection."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score, cross_validate
+
+from sklearn_emoji.datasets import load_weibo_dialogues
+from sklearn_emoji.metrics import get_scorer_dict, make_precision_at_k_scorer, top_k_emojis
+from sklearn_emoji.pipelines import available_methods, make_method
+
+
+@pytest.fixture(scope="module")
+def weibo():
+    return load_weibo_dialogues(n_samples=1500, random_state=0)
+
+
+def test_available_methods():
+    assert available_methods()[:5] == ["S-BOW", "F-BOW", "S-LSTM", "F-LSTM", "H-LSTM"]
+    for name in available_methods():
+        est = make_method(name, random_state=0)
+        assert hasattr(est, "predict_proba") and hasattr(est, "fit")
+
+
+def test_make_method_routes_params_and_rejects_unknown_names():
+    est = make_method("s-bow", clf__C=3.0, tfidf__min_df=1)
+    assert est.get_params()["clf__C"] == 3.0 and est.get_params()["tfidf__min_df"] == 1
+    with pytest.raises(ValueError, match="unknown method 'G-LSTM'"):
+        make_method("G-LSTM")
+    with pytest.raises(TypeError, match="must be a str"):
+        make_method(None)
+
+
+def test_cross_val_score_five_fold_on_weibo(weibo):
+    scores = cross_val_score(
+        make_method("S-BOW", random_state=0),
+        weibo.data,
+        weibo.target,
+        groups=weibo.groups,
+        cv=GroupKFold(n_splits=5),
+        scoring=make_precision_at_k_scorer(1),
+    )
+    assert scores.shape == (5,)
+    chance = 1.0 / len(weibo.target_names)
+    # A real model on balanced classes: clearly above chance, clearly below perfect.
+    assert chance + 0.03 < scores.mean() < 0.9
+
+
+def test_grid_search_over_tfidf_param_scored_by_p1_and_mrr(weibo):
+    search = GridSearchCV(
+        make_method("F-BOW", random_state=0),
+        {"tfidf__sublinear_tf": [True, False]},
+        scoring=get_scorer_dict(),
+        refit="p@1",
+        cv=3,
+    )
+    search.fit(weibo.data, weibo.target)
+    res = search.cv_results_
+    for key in ("mean_test_p@1", "mean_test_p@3", "mean_test_mrr"):
+        assert np.all((res[key] > 0) & (res[key] <= 1))
+    assert np.all(res["mean_test_p@3"] >= res["mean_test_p@1"])
+    best = search.best_estimator_
+    ranked = top_k_emojis(best, weibo.data[:3], k=3)
+    assert all(len(r) == 3 and r[0][1] >= r[1][1] >= r[2][1] for r in ranked)
+    assert all(e in set(weibo.target_names) for r in ranked for e, _ in r)
+
+
+def test_cross_validate_with_all_scorers_and_a_fold_missing_a_class(weibo):
+    # Put every sample of one emoji into a single fold: the model fitted on the
+    # other folds never sees it and its samples must count as misses, not crash.
+    y = np.asarray(weibo.target)
+    rare = y[0]
+    groups = np.where(y == rare, 0, 1 + np.arange(len(y)) % 4)
+    res = cross_validate(
+        make_method("S-BOW", random_state=0), weibo.data, y, groups=groups, cv=GroupKFold(n_splits=5),
+        scoring=get_scorer_dict(), error_score="raise",
+    )
+    assert np.all(np.isfinite(res["test_mrr"]))
+
+
+def test_bow_is_reproducible(weibo):
+    a = clone(make_method("S-BOW", random_state=0)).fit(weibo.data, weibo.target)
+    b = clone(make_method("S-BOW", random_state=0)).fit(weibo.data, weibo.target)
+    np.testing.assert_allclose(a.predict_proba(weibo.data[:50]), b.predict_proba(weibo.data[:50]))
+
+
+@pytest.mark.parametrize(
+    "X, y, exc, msg",
+    [
+        (None, ["[哈哈]"], TypeError, "got None"),
+        ([], [], ValueError, "is empty"),
+        ([[]], ["[哈哈]"], ValueError, "dialogue 0 of X is empty"),
+        ([["ok", None]], ["[哈哈]"], TypeError, "turn 1 of dialogue 0"),
+    ],
+)
+def test_bow_bad_input(X, y, exc, msg):
+    with pytest.raises(exc, match=msg):
+        make_method("F-BOW").fit(X, y)
+
+
+def test_bow_mismatched_lengths():
+    with pytest.raises(ValueError, match="X and y have different lengths"):
+        make_method("S-BOW").fit(["a b", "c d"], ["[哈哈]"])
