@@ -101,3 +101,17 @@ def test_bow_bad_input(X, y, exc, msg):
 def test_bow_mismatched_lengths():
     with pytest.raises(ValueError, match="X and y have different lengths"):
         make_method("S-BOW").fit(["a b", "c d"], ["[哈哈]"])
+
+
+def test_emoji_only_reply():
+    from sklearn_emoji.emojis import strip_emojis
+
+    # With context, an emoji-only reply (empty once its emoji is removed) is
+    # what half of the Weibo dialogues look like, and is accepted ...
+    X = [["今天下雨", strip_emojis("[泪]")], ["好开心", "我也是"]] * 4
+    y = ["[泪]", "[哈哈]"] * 4
+    model = make_method("F-BOW", tfidf__min_df=1).fit(X, y)
+    assert model.predict([["又下雨", ""]])[0] in {"[泪]", "[哈哈]"}
+    # ... but a dialogue that was nothing but emojis holds no text: a clear error.
+    with pytest.raises(ValueError, match="dialogue 0 of X holds no text"):
+        model.predict([[strip_emojis("[哈哈][哈哈]")]])

@@ -1,0 +1,661 @@
+"""scikit-learn classifiers around the LSTM modules, trained with skorch.
+
+Design: each classifier is a plain scikit-learn estimator
+(``ClassifierMixin, BaseEstimator``) whose ``fit`` builds a
+:class:`skorch.NeuralNetClassifier` and stores it as ``net_``. This keeps the
+scikit-learn contract simple and exact -- every parameter stored verbatim,
+``clone`` gives an unfitted copy, ``classes_`` are the emoji strings (labels
+are encoded to ``0..n_classes-1`` internally) -- while skorch does the
+training loop, the callbacks (:class:`~skorch.callbacks.EarlyStopping`,
+:class:`~skorch.callbacks.ProgressBar`), the stratified
+:class:`~skorch.dataset.ValidSplit` and the device handling (a net trained on
+CUDA unpickles onto the CPU of a machine without a GPU).
+
+skorch's own ``prefix__name`` routing stays open: any keyword argument such as
+``optimizer__weight_decay=1e-4``, ``callbacks__early_stopping__monitor=
+"valid_loss"``, ``module__packed=False`` or ``iterator_train__num_workers=2`` is
+stored on the estimator, shows up in ``get_params``, can be searched over by
+``GridSearchCV`` and is handed to the skorch net at ``fit``.
+"""
+
+import copy
+import numbers
+import warnings
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.dataset import ValidSplit
+from skorch.utils import noop
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ._modules import HierarchicalLSTM, SequenceLSTM
+
+__all__ = ["SLSTMClassifier", "FLSTMClassifier", "HLSTMClassifier"]
+
+# skorch NeuralNet parameters (no "__" in the name) that may be passed through
+# ``**kwargs``; the others are set by the wrapper from its readable parameters.
+_PASSTHROUGH = frozenset(
+    {
+        "criterion",
+        "iterator_train",
+        "iterator_valid",
+        "dataset",
+        "train_split",
+        "compile",
+        "use_caching",
+        "torch_load_kwargs",
+    }
+)
+
+_COMMON_PARAMS_DOC = """
+    embedding_dim : int, default=384
+        Size of the word embeddings (``n_x`` in the paper; best of
+        {64, 128, 256, 384, 512} there).
+    hidden_dim : int, default=384
+        Size of the LSTM hidden states (``n_h`` in the paper).
+    dropout : float, default=0.5
+        Dropout rate before the softmax layer.
+    vocab_size : int or None, default=None
+        Number of token ids the embedding holds. ``None`` learns it from the
+        training data as ``X.max() + 1`` (stored as ``vocab_size_``). At
+        ``fit`` and ``predict`` time ids ``>= vocab_size_`` are read as the
+        OOV id 1.
+    optimizer : torch optimizer class, default=torch.optim.Adadelta
+        The optimizer. With Adadelta the decay constant ``rho`` is 0.95 as in
+        the paper unless ``optimizer__rho`` is given.
+    lr : float, default=1.0
+        Learning rate (1.0 is Adadelta's usual value).
+    batch_size : int, default=128
+        Mini-batch size for training and prediction.
+    max_epochs : int, default=50
+        Maximum number of passes over the training data.
+    patience : int or None, default=5
+        Early stopping: training stops once the validation accuracy (the
+        paper's "error rate") has not improved for ``patience`` epochs, and the
+        weights of the best epoch are restored. ``None`` disables it.
+    validation_fraction : float or None, default=0.1
+        Share of the training data held out for early stopping, split with
+        skorch's ``ValidSplit`` (stratified by class when every class has at
+        least two samples and the split can hold each class; plain random
+        otherwise). ``None`` trains on everything for ``max_epochs`` epochs.
+    device : str or torch.device, default="cpu"
+        ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ... or ``"auto"`` (CUDA when
+        available). Asking for CUDA on a machine without it raises a
+        ``ValueError`` at ``fit``. A fitted model pickled on CUDA loads on a
+        CPU-only machine (skorch maps the weights to the CPU with a
+        ``DeviceWarning``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. The global torch RNG is left as it was. The same integer gives
+        the same model on the CPU.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra callbacks, added after the built-in ones (``"early_stopping"``,
+        ``"progress_bar"``). They are deep-copied at ``fit``.
+    verbose : int, default=0
+        0: silent (use this inside searches); 1: skorch's table of epochs;
+        2 or more: also a per-batch progress bar (skorch ``ProgressBar``).
+    packed : bool, default=True
+        Trim and pack every batch so that padding is never computed.
+        ``False`` runs the LSTMs over the full padded width (same result,
+        slower; kept for tests and benchmarks).
+    **kwargs : dict
+        Routed to :class:`skorch.NeuralNetClassifier` with skorch's
+        ``prefix__name`` syntax: ``module__*``, ``optimizer__*``,
+        ``criterion__*``, ``callbacks__<name>__*``, ``iterator_train__*``,
+        ``iterator_valid__*``, ``dataset__*``; also the plain skorch
+        parameters ``criterion``, ``iterator_train``, ``iterator_valid``,
+        ``dataset``, ``train_split``, ``compile``, ``use_caching``,
+        ``torch_load_kwargs``. A routed value overrides the one derived from a
+        readable parameter (e.g. ``optimizer__rho``)."""
+
+_COMMON_ATTRS_DOC = """
+    classes_ : ndarray of str
+        The labels (emoji strings), sorted; ``predict_proba`` columns follow it.
+    vocab_size_ : int
+        Size of the embedding table actually used.
+    net_ : skorch.NeuralNetClassifier
+        The fitted skorch net (its ``module_`` is the PyTorch module, its
+        ``history`` the per-epoch losses and accuracies).
+    n_epochs_ : int
+        Number of epochs trained (fewer than ``max_epochs`` after early
+        stopping)."""
+
+
+def _check_device(device):
+    """Resolve ``device`` and fail early and clearly when CUDA is missing."""
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a valid torch device; use 'cpu', 'cuda', "
+            "'cuda:<index>' or 'auto'."
+        ) from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this "
+            "machine (torch.cuda.is_available() is False). Use device='cpu' or "
+            "device='auto'."
+        )
+    return device
+
+
+class _BaseLSTMClassifier(ClassifierMixin, BaseEstimator):
+    """Common code of the S-, F- and H-LSTM classifiers."""
+
+    _module_class = None
+    _ndim = None
+    _layout = None
+
+    def __init__(
+        self,
+        *,
+        embedding_dim=384,
+        hidden_dim=384,
+        dropout=0.5,
+        vocab_size=None,
+        optimizer=torch.optim.Adadelta,
+        lr=1.0,
+        batch_size=128,
+        max_epochs=50,
+        patience=5,
+        validation_fraction=0.1,
+        device="cpu",
+        random_state=None,
+        callbacks=None,
+        verbose=0,
+        packed=True,
+        **kwargs,
+    ):
+        self.embedding_dim = embedding_dim
+        self.hidden_dim = hidden_dim
+        self.dropout = dropout
+        self.vocab_size = vocab_size
+        self.optimizer = optimizer
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.random_state = random_state
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.packed = packed
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    # ------------------------------------------------------------------
+    # parameters: the readable ones plus skorch's routed **kwargs
+    # ------------------------------------------------------------------
+    def _routed_params(self):
+        explicit = set(self._get_param_names())
+        return {
+            k: v
+            for k, v in vars(self).items()
+            if k not in explicit and not k.startswith("_") and not k.endswith("_")
+        }
+
+    def get_params(self, deep=True):
+        """Get parameters, including skorch-routed ones such as ``optimizer__rho``.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored beyond scikit-learn's usual meaning (no sub-estimators).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        params.update(self._routed_params())
+        return params
+
+    def set_params(self, **params):
+        """Set parameters; ``prefix__name`` keys are routed to skorch at ``fit``.
+
+        Parameters
+        ----------
+        **params : dict
+            Readable parameters and skorch-routed ones.
+
+        Returns
+        -------
+        self : estimator
+            This estimator.
+        """
+        routed = {k: v for k, v in params.items() if "__" in k or k in _PASSTHROUGH}
+        for key, value in routed.items():
+            setattr(self, key, value)
+        rest = {k: v for k, v in params.items() if k not in routed}
+        if rest:
+            super().set_params(**rest)
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = self._ndim == 2
+        tags.input_tags.three_d_array = self._ndim == 3
+        tags.input_tags.string = False
+        tags.input_tags.categorical = True
+        tags.input_tags.positive_only = True
+        return tags
+
+    # ------------------------------------------------------------------
+    # validation
+    # ------------------------------------------------------------------
+    def _check_params(self):
+        def positive_int(name):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+        for name in ("embedding_dim", "hidden_dim", "batch_size", "max_epochs"):
+            positive_int(name)
+        if self.patience is not None:
+            positive_int("patience")
+        if self.vocab_size is not None:
+            positive_int("vocab_size")
+            if self.vocab_size < 2:
+                raise ValueError(
+                    f"vocab_size must be at least 2 (ids 0 = padding, 1 = OOV), got {self.vocab_size}."
+                )
+        if not (isinstance(self.dropout, numbers.Real) and 0.0 <= self.dropout < 1.0):
+            raise ValueError(f"dropout must be a float in [0, 1), got {self.dropout!r}.")
+        if not (isinstance(self.lr, numbers.Real) and self.lr > 0):
+            raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
+        vf = self.validation_fraction
+        if vf is not None and not (isinstance(vf, numbers.Real) and 0.0 < vf < 1.0):
+            raise ValueError(
+                f"validation_fraction must be None or a float in (0, 1), got {vf!r}."
+            )
+        if not isinstance(self.verbose, numbers.Integral):
+            raise ValueError(f"verbose must be an integer, got {self.verbose!r}.")
+        bad = [k for k in self._routed_params() if "__" not in k and k not in _PASSTHROUGH]
+        if bad:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected parameter(s) {sorted(bad)}. "
+                "Extra keyword arguments must be skorch routes such as "
+                "'optimizer__weight_decay' or 'callbacks__early_stopping__patience', "
+                f"or one of {sorted(_PASSTHROUGH)}."
+            )
+
+    def _check_X(self, X):
+        """Validate ids, make empty rows one OOV token; return an int64 array."""
+        expected = f"an integer array of token ids of shape {self._layout}"
+        if isinstance(X, torch.Tensor):
+            X = X.detach().cpu().numpy()
+        if isinstance(X, str) or (
+            isinstance(X, (list, tuple)) and len(X) and isinstance(X[0], str)
+        ):
+            raise TypeError(
+                f"{type(self).__name__} expects {expected}, got text. Put a tokenizer "
+                "(SequenceTokenizer / HierarchicalTokenizer) in front of it."
+            )
+        try:
+            arr = np.asarray(X)
+        except ValueError as exc:  # ragged nested lists
+            raise ValueError(f"{type(self).__name__} expects {expected}: {exc}") from exc
+        if arr.dtype == object or arr.dtype.kind not in "iu":
+            if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) and np.all(
+                arr == np.round(arr)
+            ):
+                pass  # integral floats, e.g. from a DataFrame: accept
+            elif arr.dtype.kind == "b" or arr.size:
+                raise TypeError(
+                    f"{type(self).__name__} expects {expected}; got dtype {arr.dtype}."
+                )
+        if arr.ndim != self._ndim:
+            raise ValueError(
+                f"{type(self).__name__} expects {expected}; got an array of shape "
+                f"{arr.shape} ({arr.ndim}-D)."
+            )
+        if arr.shape[0] == 0:
+            raise ValueError(
+                f"{type(self).__name__} got 0 samples; expects {expected} with n >= 1."
+            )
+        if arr.shape[-1] == 0:
+            raise ValueError(
+                f"{type(self).__name__} got max_len = 0; expects {expected} with max_len >= 1."
+            )
+        arr = np.array(arr, dtype=np.int64)  # copy: we write into it below
+        if arr.min() < 0:
+            raise ValueError(
+                f"{type(self).__name__}: token ids must be >= 0 (0 = padding, 1 = OOV); "
+                f"found {arr.min()}."
+            )
+        nz = arr != 0
+        if np.any(nz[..., 1:] & ~nz[..., :-1]):
+            raise ValueError(
+                f"{type(self).__name__}: tokens must be left-aligned in each "
+                f"{'row' if self._ndim == 2 else 'turn'} with zeros (padding) only after "
+                "them, as the project's tokenizers produce."
+            )
+        # an empty dialogue (no token anywhere) is read as one OOV token
+        empty = ~nz.reshape(arr.shape[0], -1).any(1)
+        if empty.any():
+            arr[(empty,) + (0,) * (self._ndim - 1)] = 1
+        return arr
+
+    def _train_split(self, y, seed):
+        if self.validation_fraction is None:
+            return None
+        n = len(y)
+        counts = np.bincount(y)
+        n_classes = len(counts)
+        n_valid = int(np.ceil(self.validation_fraction * n))
+        stratified = counts.min() >= 2 and n_valid >= n_classes and n - n_valid >= n_classes
+        if n - n_valid < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no training "
+                f"sample out of {n}; lower it or set it to None."
+            )
+        return ValidSplit(self.validation_fraction, stratified=stratified, random_state=seed)
+
+    # ------------------------------------------------------------------
+    # fit / predict
+    # ------------------------------------------------------------------
+    def fit(self, X, y):
+        """Fit the network.
+
+        Parameters
+        ----------
+        X : array-like of int
+            Token ids, shape ``(n_samples, max_len)`` for S-/F-LSTM or
+            ``(n_samples, max_turns, max_len)`` for H-LSTM (0 = padding,
+            1 = OOV, tokens left-aligned).
+        y : array-like of shape (n_samples,)
+            Labels (emoji strings).
+
+        Returns
+        -------
+        self : estimator
+            The fitted estimator.
+        """
+        self._check_params()
+        device = _check_device(self.device)
+        X = self._check_X(X)
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.fit requires y (the emoji labels).")
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != len(X):
+            raise ValueError(
+                f"y must be 1-D with one label per sample: X has {len(X)} samples, "
+                f"y has shape {y.shape}."
+            )
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; got only "
+                f"{encoder.classes_.tolist()}."
+            )
+        y_enc = encoder.transform(y).astype(np.int64)
+
+        vocab_size = int(X.max()) + 1 if self.vocab_size is None else int(self.vocab_size)
+        vocab_size = max(vocab_size, 2)
+        X[X >= vocab_size] = 1
+
+        seed = None
+        if self.random_state is not None:
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+        train_split = self._train_split(y_enc, seed)
+        routed = self._routed_params()
+        has_valid = routed.get("train_split", train_split) is not None
+        callbacks = []
+        if self.patience is not None and has_valid:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_acc",
+                        lower_is_better=False,
+                        patience=self.patience,
+                        load_best=True,
+                        sink=print if self.verbose else noop,
+                    ),
+                )
+            )
+        if self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
+        if self.callbacks:
+            callbacks.extend(copy.deepcopy(list(self.callbacks)))
+
+        params = dict(
+            module=self._module_class,
+            module__vocab_size=vocab_size,
+            module__n_classes=len(encoder.classes_),
+            module__embedding_dim=self.embedding_dim,
+            module__hidden_dim=self.hidden_dim,
+            module__dropout=self.dropout,
+            module__packed=self.packed,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=self.optimizer,
+            lr=self.lr,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            train_split=train_split,
+            callbacks=callbacks,
+            iterator_train__shuffle=True,
+            device=device,
+            verbose=int(self.verbose),
+        )
+        if self.optimizer is torch.optim.Adadelta:
+            params["optimizer__rho"] = 0.95
+        params.update(routed)
+        net = NeuralNetClassifier(**params)
+
+        cuda_devices = []
+        if torch.device(device).type == "cuda":
+            cuda_devices = [torch.device(device).index or 0]
+        with torch.random.fork_rng(devices=cuda_devices, enabled=seed is not None):
+            if seed is not None:
+                torch.manual_seed(seed)
+            net.fit(X, y_enc)
+        for _, cb in net.callbacks_:
+            if isinstance(cb, EarlyStopping):
+                cb.best_model_weights_ = None  # already restored; keep pickles small
+
+        self.net_ = net
+        self.classes_ = encoder.classes_
+        self.vocab_size_ = vocab_size
+        self.n_epochs_ = len(net.history)
+        return self
+
+    def _prepare(self, X):
+        check_is_fitted(self, "net_")
+        X = self._check_X(X)
+        X[X >= self.vocab_size_] = 1
+        return X
+
+    def predict_proba(self, X):
+        """Probability of every emoji, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : array-like of int
+            Token ids in the layout used at ``fit`` (the padded widths may
+            differ).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities (rows sum to 1).
+        """
+        X = self._prepare(X)
+        proba = self.net_.predict_proba(X).astype(np.float64)
+        proba /= proba.sum(1, keepdims=True)
+        return proba
+
+    def predict(self, X):
+        """Most probable emoji for every sample.
+
+        Parameters
+        ----------
+        X : array-like of int
+            Token ids in the layout used at ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels (elements of ``classes_``).
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class SLSTMClassifier(_BaseLSTMClassifier):
+    __doc__ = (
+        """S-LSTM emoji classifier: an LSTM over the reply alone (Xie et al., 2016).
+
+    Input is the ``(n_samples, max_len)`` int array of
+    ``SequenceTokenizer`` applied to ``DialogueFlattener(mode="reply")``.
+    Module: :class:`~sklearn_emoji.neural.SequenceLSTM` (embedding, one LSTM,
+    last hidden state at the true length, dropout, softmax). Trained with
+    cross-entropy and AdaDelta (rho 0.95) with early stopping on a stratified
+    validation split, as in the paper.
+
+    Parameters
+    ----------"""
+        + _COMMON_PARAMS_DOC
+        + """
+
+    Attributes
+    ----------"""
+        + _COMMON_ATTRS_DOC
+        + """
+
+    See Also
+    --------
+    FLSTMClassifier : the same network over all turns flattened.
+    HLSTMClassifier : the hierarchical network over turns.
+
+    Notes
+    -----
+    A row with no token (e.g. an emoji-only reply whose emoji was removed) is
+    read as a single OOV token. Rows may be padded to any width: padding never
+    changes the output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_emoji.neural import SLSTMClassifier
+    >>> X = np.array([[2, 3, 0], [4, 0, 0], [2, 5, 3], [4, 4, 0]])
+    >>> y = ["[哈哈]", "[泪]", "[哈哈]", "[泪]"]
+    >>> clf = SLSTMClassifier(embedding_dim=8, hidden_dim=8, max_epochs=1,
+    ...                       validation_fraction=None, random_state=0).fit(X, y)
+    >>> clf.classes_.tolist()
+    ['[哈哈]', '[泪]']
+    >>> clf.predict_proba(X).shape
+    (4, 2)
+    """
+    )
+    _module_class = SequenceLSTM
+    _ndim = 2
+    _layout = "(n_samples, max_len)"
+
+
+class FLSTMClassifier(_BaseLSTMClassifier):
+    __doc__ = (
+        """F-LSTM emoji classifier: an LSTM over all turns flattened (Xie et al., 2016).
+
+    Input is the ``(n_samples, max_len)`` int array of
+    ``SequenceTokenizer(max_len=200)`` applied to
+    ``DialogueFlattener(mode="all")`` (every turn, oldest first, in one
+    sequence). Same network and training as :class:`SLSTMClassifier`;
+    packing makes the long ``max_len`` cheap.
+
+    Parameters
+    ----------"""
+        + _COMMON_PARAMS_DOC
+        + """
+
+    Attributes
+    ----------"""
+        + _COMMON_ATTRS_DOC
+        + """
+
+    See Also
+    --------
+    SLSTMClassifier : the same network over the reply alone.
+    HLSTMClassifier : the hierarchical network over turns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_emoji.neural import FLSTMClassifier
+    >>> X = np.array([[2, 3, 6, 7], [4, 1, 0, 0], [2, 5, 3, 0], [4, 4, 6, 0]])
+    >>> y = ["[哈哈]", "[泪]", "[哈哈]", "[泪]"]
+    >>> clf = FLSTMClassifier(embedding_dim=8, hidden_dim=8, max_epochs=1,
+    ...                       validation_fraction=None, random_state=0).fit(X, y)
+    >>> clf.predict(X).shape
+    (4,)
+    """
+    )
+    _module_class = SequenceLSTM
+    _ndim = 2
+    _layout = "(n_samples, max_len)"
+
+
+class HLSTMClassifier(_BaseLSTMClassifier):
+    __doc__ = (
+        """H-LSTM emoji classifier: the hierarchical LSTM of Xie et al. (2016).
+
+    Input is the ``(n_samples, max_turns, max_len)`` int array of
+    ``HierarchicalTokenizer`` (turns left-aligned, oldest first, the reply
+    last; all-zero rows after them). A word-level LSTM shared by all turns
+    gives one vector per turn, a turn-level LSTM over them the dialogue
+    vector; dropout and a softmax layer follow. The word-level LSTM runs once
+    per batch over all non-empty turns, packed, so neither padded tokens nor
+    padded turns are computed.
+
+    Parameters
+    ----------"""
+        + _COMMON_PARAMS_DOC
+        + """
+
+    Attributes
+    ----------"""
+        + _COMMON_ATTRS_DOC
+        + """
+
+    See Also
+    --------
+    SLSTMClassifier : an LSTM over the reply alone.
+    FLSTMClassifier : an LSTM over all turns flattened.
+    sklearn_emoji.neural.HierarchicalLSTM : the PyTorch module.
+
+    Notes
+    -----
+    Empty turns (all zeros) are skipped; a dialogue without any token is read
+    as a single OOV token. Inputs padded to more turns or tokens give the
+    same output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_emoji.neural import HLSTMClassifier
+    >>> X = np.array([[[2, 3], [4, 0]], [[5, 0], [0, 0]],
+    ...               [[2, 2], [3, 0]], [[5, 6], [6, 0]]])
+    >>> y = ["[哈哈]", "[泪]", "[哈哈]", "[泪]"]
+    >>> clf = HLSTMClassifier(embedding_dim=8, hidden_dim=8, max_epochs=1,
+    ...                       validation_fraction=None, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X).shape
+    (4, 2)
+    >>> clf.vocab_size_
+    7
+    """
+    )
+    _module_class = HierarchicalLSTM
+    _ndim = 3
+    _layout = "(n_samples, max_turns, max_len)"
