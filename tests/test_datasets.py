@@ -216,6 +216,9 @@ def test_weibo_default(weibo_default):
     assert values == sorted(values, reverse=True)
     assert f"{n:,}" in b.DESCR
     assert b.groups.dtype.kind == "U" and len(set(b.groups)) > 100
+    # How often the reply repeated its emoji: at least once, sometimes more.
+    assert b.target_counts.shape == (n,) and b.target_counts.min() == 1
+    assert (b.target_counts > 1).mean() > 0.05
     # Emoji-only replies stay (empty reply turn), but every dialogue has text.
     assert any(not d[-1].strip() for d in b.data)
     assert all(any(t.strip() for t in d) for d in b.data)

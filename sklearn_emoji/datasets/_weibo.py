@@ -50,7 +50,7 @@ _ROOT_DIR = "original-microblog"
 _REPOST_DIRS = ("rumor-repost", "non-rumor-repost")
 
 #: Bump when the parsed format or the rebuilding rules change.
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 
 # A text can hold an emoji only if it holds one of these characters: "[" (a
 # bracket code), the first character of a Unicode emoji, or U+20E3 (keycaps,
@@ -191,6 +191,7 @@ def _parse_ced(path, verbose=False):
     keys = sorted(set(roots) | set(reposts))
     emoji_id, emoji_names = {}, []
     dlg_ptr, dlg_tids, labels, groups = array("q", [0]), array("i"), array("i"), array("i")
+    repeats = array("i")  # how many times the reply holds its emoji
     stats = dict(
         root_posts=len(roots),
         repost_files=len(reposts),
@@ -247,7 +248,8 @@ def _parse_ced(path, verbose=False):
             stats["nonempty_replies"] += 1
             if not _may_hold_emoji(c):
                 continue
-            found = set(find_emojis(c))
+            found_list = find_emojis(c)
+            found = set(found_list)
             if not found:
                 continue
             stats["replies_with_emoji"] += 1
@@ -275,6 +277,7 @@ def _parse_ced(path, verbose=False):
             dlg_tids.extend(chain)
             dlg_ptr.append(len(dlg_tids))
             labels.append(lab)
+            repeats.append(len(found_list))
             groups.append(g)
 
     vocab, vocab_id = [], {}
@@ -297,6 +300,7 @@ def _parse_ced(path, verbose=False):
         dlg_ptr=np.frombuffer(dlg_ptr, dtype=np.int64).copy(),
         dlg_tids=np.frombuffer(dlg_tids, dtype=np.int32).copy(),
         labels=np.frombuffer(labels, dtype=np.int32).copy(),
+        repeats=np.frombuffer(repeats, dtype=np.int32).copy(),
         emojis=emoji_names,
         groups=np.frombuffer(groups, dtype=np.int32).copy(),
         keys=keys,
@@ -541,7 +545,8 @@ def _select(
     target_names = np.array([emojis[e] for e in top if e in final], dtype=object)
     keys = np.asarray(parsed["keys"], dtype=str)
     groups = keys[parsed["groups"][sel]] if len(sel) else np.array([], dtype=str)
-    return data, target, target_names, groups, counts
+    target_counts = parsed["repeats"][sel].astype(np.int64)
+    return data, target, target_names, groups, target_counts, counts
 
 
 _DESCR = """\
@@ -720,6 +725,8 @@ def load_weibo_dialogues(
         strings (e.g. ``"[哈哈]"``); ``target_names``: the emojis kept, most
         frequent first; ``groups``: str array, the root post's id of each
         dialogue (for :class:`~sklearn.model_selection.GroupKFold`);
+        ``target_counts``: int array, how many times the reply held its
+        emoji (``[哈哈][哈哈]`` gives 2; the lexicon model learns these);
         ``filter_counts``: dict of dialogues left after each rule;
         ``DESCR``.
     (data, target) : tuple if ``return_X_y`` is True
@@ -765,7 +772,7 @@ def load_weibo_dialogues(
     home = get_data_home(data_home)
     source = _find_source(home, download_if_missing, base_url, verbose)
     parsed = _load_parsed(source, cache=cache, verbose=verbose)
-    data, target, target_names, groups, counts = _select(
+    data, target, target_names, groups, target_counts, counts = _select(
         parsed,
         n_emojis=n_emojis,
         max_turns=max_turns,
@@ -806,6 +813,7 @@ def load_weibo_dialogues(
         target=target,
         target_names=target_names,
         groups=groups,
+        target_counts=target_counts,
         filter_counts=counts,
         DESCR=descr,
     )
