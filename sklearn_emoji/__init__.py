@@ -29,6 +29,7 @@ _LAZY = {
     "HLSTMClassifier": "neural",
     "LexiconEmojiRecommender": "lexicon",
     "SiblingLexiconFeatures": "lexicon",
+    "extract_emoji_targets": "lexicon",
     "load_weibo_dialogues": "datasets",
     "load_tweeteval_emoji": "datasets",
 }

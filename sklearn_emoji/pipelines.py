@@ -9,9 +9,13 @@ S-LSTM     reply -> word ids -> :class:`~sklearn_emoji.neural.SLSTMClassifier`
 F-LSTM     all turns -> word ids -> :class:`~sklearn_emoji.neural.FLSTMClassifier`
 H-LSTM     turns -> word ids per turn -> :class:`~sklearn_emoji.neural.HLSTMClassifier`
 LEXICON    :class:`~sklearn_emoji.lexicon.LexiconEmojiRecommender` (Idrees and Al-Solami)
-LEXICON+BOW TF-IDF and :class:`~sklearn_emoji.lexicon.SiblingLexiconFeatures` in a
-           ``FeatureUnion`` -> logistic regression
+LEXICON+BOW all turns -> TF-IDF and :class:`~sklearn_emoji.lexicon.SiblingLexiconFeatures`
+           in a ``FeatureUnion`` -> logistic regression
 ========== ================================================================
+
+``LEXICON`` is a single estimator rather than a pipeline (it reads dialogues
+itself, all turns by default); route its parameters without a prefix, e.g.
+``make_method("LEXICON", max_iter=0)``.
 
 Every pipeline names its steps so that parameters can be routed the usual
 way, e.g. ``make_method("H-LSTM", clf__hidden_dim=128, tokens__min_freq=5)``
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
 from .text import cached_tokenize
@@ -83,6 +87,33 @@ def _h_lstm(random_state):
     )
 
 
+def _lexicon(random_state):
+    from .lexicon import LexiconEmojiRecommender
+
+    # Deterministic: random_state has nothing to seed here.
+    return LexiconEmojiRecommender(tokenizer=cached_tokenize)
+
+
+def _lexicon_bow(random_state):
+    from .lexicon import SiblingLexiconFeatures
+
+    return Pipeline(
+        [
+            ("flatten", DialogueFlattener(mode="all")),
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        ("tfidf", TfidfVectorizer(analyzer=cached_tokenize, sublinear_tf=True, min_df=2)),
+                        ("lexicon", SiblingLexiconFeatures(tokenizer=cached_tokenize, random_state=random_state)),
+                    ]
+                ),
+            ),
+            ("clf", LogisticRegression(max_iter=1000, random_state=random_state)),
+        ]
+    )
+
+
 #: Method name -> builder ``random_state -> estimator``.
 METHODS = {
     "S-BOW": _s_bow,
@@ -90,6 +121,8 @@ METHODS = {
     "S-LSTM": _s_lstm,
     "F-LSTM": _f_lstm,
     "H-LSTM": _h_lstm,
+    "LEXICON": _lexicon,
+    "LEXICON+BOW": _lexicon_bow,
 }
 
 

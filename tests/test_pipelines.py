@@ -16,7 +16,7 @@ def weibo():
 
 
 def test_available_methods():
-    assert available_methods()[:5] == ["S-BOW", "F-BOW", "S-LSTM", "F-LSTM", "H-LSTM"]
+    assert available_methods() == ["S-BOW", "F-BOW", "S-LSTM", "F-LSTM", "H-LSTM", "LEXICON", "LEXICON+BOW"]
     for name in available_methods():
         est = make_method(name, random_state=0)
         assert hasattr(est, "predict_proba") and hasattr(est, "fit")
@@ -115,3 +115,12 @@ def test_emoji_only_reply():
     # ... but a dialogue that was nothing but emojis holds no text: a clear error.
     with pytest.raises(ValueError, match="dialogue 0 of X holds no text"):
         model.predict([[strip_emojis("[哈哈][哈哈]")]])
+
+
+@pytest.mark.parametrize("name", ["LEXICON", "LEXICON+BOW"])
+def test_lexicon_methods_on_weibo(weibo, name):
+    scores = cross_val_score(
+        make_method(name, random_state=0), weibo.data, weibo.target, groups=weibo.groups,
+        cv=GroupKFold(n_splits=5), scoring=make_precision_at_k_scorer(1),
+    )
+    assert 1.0 / len(weibo.target_names) + 0.03 < scores.mean() < 0.9
