@@ -253,6 +253,25 @@ def test_trained_on_cuda_predicts_on_cpu_only_machine(monkeypatch):
     np.testing.assert_allclose(on_cpu.predict_proba(X), p_cuda, atol=1e-4)
 
 
+def test_cuda_pickle_maps_to_cpu_on_a_machine_without_cuda(monkeypatch):
+    # Runs everywhere: a model that records device "cuda" (what a CUDA-trained
+    # pickle holds) is loaded where CUDA is unavailable, and still predicts.
+    X, y = make_hier(n=60)
+    clf = HLSTMClassifier(max_epochs=1, random_state=0, **TINY).fit(X, y)
+    expected = clf.predict_proba(X)
+    clf.device = "cuda"
+    clf.net_.device = "cuda"
+    blob = pickle.dumps(clf)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(Warning, match="no CUDA devices are available"):
+        on_cpu = pickle.loads(blob)
+    assert str(on_cpu.net_.device) == "cpu"
+    np.testing.assert_allclose(on_cpu.predict_proba(X), expected, atol=1e-6)
+    # Training again needs the device the parameter names: a clear error.
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        on_cpu.fit(X, y)
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
 def test_cuda_without_gpu_is_a_clear_error():
     X, y = make_seq(n=20)
