@@ -8,7 +8,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # The real datasets; tests, CI and the demo read them from here.
 export SKLEARN_EMOJI_DATA ?= $(abspath ../shared/data)
-export OMP_NUM_THREADS ?= 2
 
 .PHONY: install test demo docs bench clean
 

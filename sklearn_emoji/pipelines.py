@@ -1,17 +1,17 @@
 """The published methods by name, as ordinary scikit-learn Pipelines.
 
-========== ================================================================
-name       pipeline
-========== ================================================================
-S-BOW      reply -> TF-IDF -> logistic regression (Xie et al., baseline)
-F-BOW      all turns -> TF-IDF -> logistic regression (Xie et al., baseline)
-S-LSTM     reply -> word ids -> :class:`~sklearn_emoji.neural.SLSTMClassifier`
-F-LSTM     all turns -> word ids -> :class:`~sklearn_emoji.neural.FLSTMClassifier`
-H-LSTM     turns -> word ids per turn -> :class:`~sklearn_emoji.neural.HLSTMClassifier`
-LEXICON    :class:`~sklearn_emoji.lexicon.LexiconEmojiRecommender` (Idrees and Al-Solami)
-LEXICON+BOW all turns -> TF-IDF and :class:`~sklearn_emoji.lexicon.SiblingLexiconFeatures`
-           in a ``FeatureUnion`` -> logistic regression
-========== ================================================================
+============ ===============================================================
+name         pipeline
+============ ===============================================================
+S-BOW        reply -> TF-IDF -> logistic regression (Xie et al., baseline)
+F-BOW        all turns -> TF-IDF -> logistic regression (Xie et al., baseline)
+S-LSTM       reply -> word ids -> :class:`~sklearn_emoji.neural.SLSTMClassifier`
+F-LSTM       all turns -> word ids -> :class:`~sklearn_emoji.neural.FLSTMClassifier`
+H-LSTM       turns -> word ids per turn -> :class:`~sklearn_emoji.neural.HLSTMClassifier`
+LEXICON      :class:`~sklearn_emoji.lexicon.LexiconEmojiRecommender` (Idrees and Al-Solami)
+LEXICON+BOW  all turns -> TF-IDF and :class:`~sklearn_emoji.lexicon.SiblingLexiconFeatures`
+             in a ``FeatureUnion`` -> logistic regression
+============ ===============================================================
 
 ``LEXICON`` is a single estimator rather than a pipeline (it reads dialogues
 itself, all turns by default); route its parameters without a prefix, e.g.
