@@ -165,9 +165,13 @@ def format_table3(table3):
     """Table 3 of Xie et al. (P@1 per emoji) as text (percentages)."""
     methods = list(table3)
     emojis = sorted({e for row in table3.values() for e in row})
-    lines = [f"{'Emoji':<10}" + "".join(f"{m:>10}" for m in methods)]
+    widths = [max(10, len(m) + 2) for m in methods]
+    lines = [f"{'Emoji':<10}" + "".join(f"{m:>{w}}" for m, w in zip(methods, widths))]
     for e in emojis:
-        lines.append(f"{e:<10}" + "".join(f"{100 * table3[m].get(e, float('nan')):>10.1f}" for m in methods))
+        lines.append(
+            f"{e:<10}"
+            + "".join(f"{100 * table3[m].get(e, float('nan')):>{w}.1f}" for m, w in zip(methods, widths))
+        )
     return "\n".join(lines)
 
 

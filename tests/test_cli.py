@@ -56,3 +56,12 @@ def test_save_model_is_atomic(tmp_path):
 def test_unknown_method_is_reported(capsys):
     assert main(["evaluate", "--methods", "NOPE", "--n-samples", "200", "--output", ""]) == 2
     assert "unknown method" in capsys.readouterr().err
+
+
+def test_table3_columns_stay_apart_for_long_names():
+    from sklearn_emoji.cli import format_table3
+
+    text = format_table3({"LEXICON": {"[哈哈]": 0.5}, "LEXICON+BOW": {"[哈哈]": 0.25}})
+    header, row = text.splitlines()
+    assert header.split() == ["Emoji", "LEXICON", "LEXICON+BOW"]
+    assert row.split() == ["[哈哈]", "50.0", "25.0"]
