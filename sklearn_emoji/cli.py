@@ -80,12 +80,33 @@ def load_model(path):
 
 
 def _split(bunch, test_size, random_state):
+    """Train/test split by root post; also returns the training part's groups."""
     from sklearn.model_selection import GroupShuffleSplit
 
     splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state)
     train, test = next(splitter.split(bunch.data, bunch.target, groups=bunch.groups))
     X = bunch.data
-    return [X[i] for i in train], bunch.target[train], [X[i] for i in test], bunch.target[test]
+    return (
+        [X[i] for i in train], bunch.target[train], [X[i] for i in test], bunch.target[test],
+        bunch.groups[train],
+    )
+
+
+def _group_fit_params(model, groups):
+    """``fit`` keyword arguments that hand ``groups`` to a final step taking them.
+
+    The LSTM classifiers hold out whole groups for early stopping when given
+    ``groups``; other models ignore them.
+    """
+    import inspect
+
+    if groups is None:
+        return {}
+    steps = getattr(model, "steps", None)
+    name, final = steps[-1] if steps else (None, model)
+    if "groups" not in inspect.signature(final.fit).parameters:
+        return {}
+    return {f"{name}__groups" if name else "groups": groups}
 
 
 def _neural_params(args):
@@ -97,7 +118,9 @@ def _neural_params(args):
     return params
 
 
-def evaluate_methods(methods, X_train, y_train, X_test, y_test, *, random_state=0, params=None, progress=True):
+def evaluate_methods(
+    methods, X_train, y_train, X_test, y_test, *, random_state=0, params=None, progress=True, groups=None
+):
     """Fit each named method and score it on the test part.
 
     Parameters
@@ -111,6 +134,9 @@ def evaluate_methods(methods, X_train, y_train, X_test, y_test, *, random_state=
         Extra ``set_params`` arguments per method name.
     progress : bool, default=True
         Show a progress bar over the methods.
+    groups : array-like of shape (len(X_train),), default=None
+        Group of each training sample (root post). Models that accept it
+        (the LSTM classifiers) keep whole groups out for early stopping.
 
     Returns
     -------
@@ -134,7 +160,7 @@ def evaluate_methods(methods, X_train, y_train, X_test, y_test, *, random_state=
         bar.set_postfix_str(name)
         model = make_method(name, random_state=random_state, **params.get(name, {}))
         start = time.perf_counter()
-        model.fit(X_train, y_train)
+        model.fit(X_train, y_train, **_group_fit_params(model, groups))
         fit_seconds = time.perf_counter() - start
         proba = model.predict_proba(X_test)
         classes = list(model.classes_)
@@ -191,7 +217,7 @@ def _cmd_evaluate(args):
 
     methods = args.methods.split(",") if args.methods else available_methods()
     bunch = _load(args)
-    X_train, y_train, X_test, y_test = _split(bunch, args.test_size, args.random_state)
+    X_train, y_train, X_test, y_test, groups_train = _split(bunch, args.test_size, args.random_state)
     print(
         f"Weibo dialogues: {len(bunch.data)} ({len(X_train)} train, {len(X_test)} test, split by root post), "
         f"{len(bunch.target_names)} emojis",
@@ -201,7 +227,7 @@ def _cmd_evaluate(args):
     params = {m: neural for m in methods if m.upper().endswith("LSTM")}
     table2, table3, models = evaluate_methods(
         methods, X_train, y_train, X_test, y_test, random_state=args.random_state, params=params,
-        progress=not args.quiet,
+        progress=not args.quiet, groups=groups_train,
     )
     print("\nTable 2: emoji classification\n" + format_table2(table2))
     print("\nTable 3: P@1 per emoji\n" + format_table3(table3))
@@ -238,7 +264,7 @@ def _cmd_train(args):
     params = _neural_params(args) if args.method.upper().endswith("LSTM") else {}
     model = make_method(args.method, random_state=args.random_state, **params)
     print(f"fitting {args.method} on {len(bunch.data)} Weibo dialogues", flush=True)
-    model.fit(bunch.data, bunch.target)
+    model.fit(bunch.data, bunch.target, **_group_fit_params(model, bunch.groups))
     save_model(model, args.output)
     print(f"saved {args.output}")
     return 0

@@ -65,3 +65,16 @@ def test_table3_columns_stay_apart_for_long_names():
     header, row = text.splitlines()
     assert header.split() == ["Emoji", "LEXICON", "LEXICON+BOW"]
     assert row.split() == ["[哈哈]", "50.0", "25.0"]
+
+
+def test_groups_reach_only_models_that_take_them():
+    import numpy as np
+
+    from sklearn_emoji.cli import _group_fit_params
+    from sklearn_emoji.pipelines import make_method
+
+    g = np.arange(4)
+    assert _group_fit_params(make_method("H-LSTM"), g) == {"clf__groups": g}
+    assert _group_fit_params(make_method("S-BOW"), g) == {}
+    assert _group_fit_params(make_method("LEXICON"), g) == {}
+    assert _group_fit_params(make_method("H-LSTM"), None) == {}

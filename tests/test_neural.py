@@ -478,3 +478,41 @@ def test_hlstm_learns_a_cue_that_only_the_context_holds():
         max_epochs=15, random_state=0, optimizer=torch.optim.Adam, lr=0.02, **TINY
     ).fit(X, y)
     assert clf.score(X, y) > 0.9
+
+
+def test_groups_hold_out_whole_groups_for_early_stopping():
+    from sklearn_emoji.neural._classifiers import _grouped_split
+
+    groups = np.repeat(np.arange(30), 4)
+    train, valid = _grouped_split(groups, len(groups), 0.2, seed=0)
+    assert set(groups[train]).isdisjoint(groups[valid])
+    assert len(train) + len(valid) == len(groups) and 0 < len(valid) < len(groups)
+
+    X, y = make_hier(n=120)
+    clf = HLSTMClassifier(embedding_dim=8, hidden_dim=8, max_epochs=2, patience=1, random_state=0)
+    clf.fit(X, y, groups=groups)
+    # The validation set is the held-out groups' dialogues, not a random tenth
+    # (same seed derivation as fit: the split is the one computed above only if
+    # fit used groups; a random 10% split would hold 12 rows).
+    valid_ds = clf.net_.train_split.keywords["valid_ds"]
+    seed = int(np.random.RandomState(0).randint(np.iinfo(np.int32).max))
+    _, expected_valid = _grouped_split(groups, len(groups), 0.1, seed)
+    assert len(valid_ds) == len(expected_valid) and len(expected_valid) % 4 == 0
+    assert len(clf.net_.history) >= 1 and "valid_acc" in clf.net_.history[-1]
+    with pytest.raises(ValueError, match="one group per sample"):
+        clf.fit(X, y, groups=groups[:10])
+    with pytest.raises(ValueError, match="at least 2 distinct groups"):
+        clf.fit(X, y, groups=np.zeros(len(y)))
+
+
+def test_groups_route_through_a_pipeline():
+    from sklearn.pipeline import Pipeline
+
+    from sklearn_emoji.preprocessing import HierarchicalTokenizer
+
+    dialogues = [[f"turn {i % 7}", f"reply {i % 5} ok"] for i in range(80)]
+    y = np.array(["[哈哈]", "[泪]"] * 40, dtype=object)
+    pipe = Pipeline([("tokens", HierarchicalTokenizer(max_turns=2, max_len=4)),
+                     ("clf", HLSTMClassifier(embedding_dim=8, hidden_dim=8, max_epochs=1, random_state=0))])
+    pipe.fit(dialogues, y, clf__groups=np.arange(80) // 4)
+    assert pipe.predict_proba(dialogues).shape == (80, 2)

@@ -117,6 +117,7 @@ table2, table3, models = evaluate_methods(
     X_test,
     y_test,
     random_state=0,
+    groups=data.groups[train],  # early stopping holds out whole threads too
     params={m: lstm_params for m in METHODS if m.endswith("LSTM")},
     progress=False,
 )

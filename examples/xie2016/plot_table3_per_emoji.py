@@ -69,6 +69,7 @@ table2, table3, models = evaluate_methods(
     X_test,
     y_test,
     random_state=0,
+    groups=data.groups[train],  # early stopping holds out whole threads too
     params={"S-LSTM": lstm_params, "H-LSTM": lstm_params},
     progress=False,
 )

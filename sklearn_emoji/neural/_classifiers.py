@@ -26,7 +26,9 @@ import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EarlyStopping, ProgressBar
-from skorch.dataset import ValidSplit
+from skorch.dataset import Dataset, ValidSplit
+from skorch.helper import predefined_split
+from sklearn.model_selection import GroupShuffleSplit
 from skorch.utils import noop
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
@@ -83,7 +85,11 @@ _COMMON_PARAMS_DOC = """
         Share of the training data held out for early stopping, split with
         skorch's ``ValidSplit`` (stratified by class when every class has at
         least two samples and the split can hold each class; plain random
-        otherwise). ``None`` trains on everything for ``max_epochs`` epochs.
+        otherwise). When ``fit`` is given ``groups`` (in a pipeline:
+        ``fit(X, y, clf__groups=groups)``), whole groups are held out instead
+        (:class:`~sklearn.model_selection.GroupShuffleSplit`), so early
+        stopping is not fooled by dialogues of one thread on both sides.
+        ``None`` trains on everything for ``max_epochs`` epochs.
     device : str or torch.device, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ... or ``"auto"`` (CUDA when
         available). Asking for CUDA on a machine without it raises a
@@ -145,6 +151,20 @@ def _check_device(device):
             "device='auto'."
         )
     return device
+
+
+def _grouped_split(groups, n_samples, fraction, seed):
+    """Train and validation indices that keep every group on one side."""
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or len(groups) != n_samples:
+        raise ValueError(
+            f"groups must be 1-D with one group per sample: X has {n_samples} samples, "
+            f"groups has shape {groups.shape}."
+        )
+    if len(np.unique(groups)) < 2:
+        raise ValueError("groups must hold at least 2 distinct groups to hold one out for validation.")
+    splitter = GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
+    return next(splitter.split(np.zeros(n_samples), groups=groups))
 
 
 class _BaseLSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -364,7 +384,7 @@ class _BaseLSTMClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # fit / predict
     # ------------------------------------------------------------------
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Fit the network.
 
         Parameters
@@ -375,6 +395,10 @@ class _BaseLSTMClassifier(ClassifierMixin, BaseEstimator):
             1 = OOV, tokens left-aligned).
         y : array-like of shape (n_samples,)
             Labels (emoji strings).
+        groups : array-like of shape (n_samples,), default=None
+            Group of each sample (e.g. the root post of a Weibo dialogue).
+            When given, the early-stopping validation set holds out whole
+            groups, as a grouped test split does.
 
         Returns
         -------
@@ -410,6 +434,10 @@ class _BaseLSTMClassifier(ClassifierMixin, BaseEstimator):
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
         train_split = self._train_split(y_enc, seed)
+        if groups is not None and train_split is not None:
+            train_idx, valid_idx = _grouped_split(groups, len(y_enc), self.validation_fraction, seed)
+            train_split = predefined_split(Dataset(X[valid_idx], y_enc[valid_idx]))
+            X, y_enc = X[train_idx], y_enc[train_idx]
         routed = self._routed_params()
         has_valid = routed.get("train_split", train_split) is not None
         callbacks = []
