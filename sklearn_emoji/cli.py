@@ -141,7 +141,8 @@ def evaluate_methods(
     Returns
     -------
     table2 : dict
-        Method -> ``{"p@1", "p@3", "mrr", "fit_seconds"}``.
+        Method -> ``{"p@1", "p@3", "mrr", "fit_seconds"}`` (and ``"n_epochs"``
+        for models trained in epochs).
     table3 : dict
         Method -> emoji -> P@1 of the test samples of that emoji.
     models : dict
@@ -170,6 +171,9 @@ def evaluate_methods(
             "mrr": mean_reciprocal_rank(y_test, proba, labels=classes, unseen="miss"),
             "fit_seconds": fit_seconds,
         }
+        final = model.steps[-1][1] if hasattr(model, "steps") else model
+        if hasattr(final, "n_epochs_"):  # the LSTMs: epochs run before early stopping
+            table2[name]["n_epochs"] = int(final.n_epochs_)
         top1 = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
         table3[name] = {str(e): float(np.mean(top1[y_test == e] == e)) for e in sorted(set(y_test))}
         models[name] = model
