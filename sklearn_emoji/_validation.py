@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["check_dialogues", "check_texts", "check_labels", "check_y_length"]
+__all__ = ["check_dialogues", "check_texts", "check_y_length"]
 
 
 def _describe(obj):
@@ -123,38 +123,6 @@ def check_texts(X, *, what="X", allow_empty=False):
     list of str
     """
     return [" ".join(t for t in d if t) for d in check_dialogues(X, what=what, allow_empty=allow_empty)]
-
-
-def check_labels(y, n_samples, *, what="y"):
-    """Validate a label vector and return it as a 1-D object array of ``str``.
-
-    Parameters
-    ----------
-    y : array-like of str
-        One emoji per sample.
-    n_samples : int
-        Number of samples in ``X``.
-    what : str, default="y"
-
-    Returns
-    -------
-    numpy.ndarray of object
-    """
-    if y is None:
-        raise TypeError(f"{what} is None; this estimator needs one emoji label per sample")
-    if isinstance(y, str):
-        raise TypeError(f"{what} must be a list of labels, got a single str")
-    y = np.asarray(list(y) if not isinstance(y, np.ndarray) else y, dtype=object)
-    if y.ndim != 1:
-        raise ValueError(f"{what} must be 1-D (one label per sample), got shape {y.shape}")
-    if len(y) != n_samples:
-        raise ValueError(
-            f"X and {what} have different lengths: {n_samples} samples in X, {len(y)} labels in {what}"
-        )
-    for i, v in enumerate(y):
-        if v is None:
-            raise ValueError(f"label {i} of {what} is None")
-    return y
 
 
 def check_y_length(y, n_samples, *, what="y"):

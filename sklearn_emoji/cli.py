@@ -92,6 +92,12 @@ def _split(bunch, test_size, random_state):
     )
 
 
+def _final_step(model):
+    """``(step name, estimator)`` of a pipeline's last step; ``(None, model)`` otherwise."""
+    steps = getattr(model, "steps", None)
+    return tuple(steps[-1]) if steps else (None, model)
+
+
 def _group_fit_params(model, groups):
     """``fit`` keyword arguments that hand ``groups`` to a final step taking them.
 
@@ -102,8 +108,7 @@ def _group_fit_params(model, groups):
 
     if groups is None:
         return {}
-    steps = getattr(model, "steps", None)
-    name, final = steps[-1] if steps else (None, model)
+    name, final = _final_step(model)
     if "groups" not in inspect.signature(final.fit).parameters:
         return {}
     return {f"{name}__groups" if name else "groups": groups}
@@ -171,7 +176,7 @@ def evaluate_methods(
             "mrr": mean_reciprocal_rank(y_test, proba, labels=classes, unseen="miss"),
             "fit_seconds": fit_seconds,
         }
-        final = model.steps[-1][1] if hasattr(model, "steps") else model
+        _, final = _final_step(model)
         if hasattr(final, "n_epochs_"):  # the LSTMs: epochs run before early stopping
             table2[name]["n_epochs"] = int(final.n_epochs_)
         top1 = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]

@@ -772,8 +772,7 @@ def load_weibo_dialogues(
     home = get_data_home(data_home)
     source = _find_source(home, download_if_missing, base_url, verbose)
     parsed = _load_parsed(source, cache=cache, verbose=verbose)
-    data, target, target_names, groups, target_counts, counts = _select(
-        parsed,
+    rules = dict(
         n_emojis=n_emojis,
         max_turns=max_turns,
         min_turns=min_turns,
@@ -783,22 +782,16 @@ def load_weibo_dialogues(
         long_turns=long_turns,
         balance=balance,
         n_samples=n_samples,
-        random_state=random_state,
+    )
+    data, target, target_names, groups, target_counts, counts = _select(
+        parsed, random_state=random_state, **rules
     )
     if return_X_y:
         return data, target
     descr = _DESCR.format(
         source=source,
         **parsed["stats"],
-        n_emojis=n_emojis,
-        max_turns=max_turns,
-        min_turns=min_turns,
-        min_word_freq=min_word_freq,
-        max_words=max_words,
-        max_oov=max_oov,
-        long_turns=long_turns,
-        balance=balance,
-        n_samples=n_samples,
+        **rules,
         random_state=(
             random_state
             if random_state is None or isinstance(random_state, numbers.Integral)
