@@ -9,13 +9,13 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # The real datasets; tests, CI and the demo read them from here.
 export SKLEARN_EMOJI_DATA ?= $(abspath ../shared/data)
 
-.PHONY: install test demo docs bench clean
+.PHONY: install test demo docs bench clean lint format typecheck buildcheck
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[test,docs]"
+	$(BIN)/python -m pip install -q -e ".[test,docs,dev,vectors]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,9 +38,59 @@ demo: install
 docs: install
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
+# Lint and formatting (ruff, configured in pyproject.toml). Read-only; `make
+# format` applies ruff's fixes and formatting.
+LINT_PATHS := sklearn_emoji tests examples benchmarks docs/conf.py docs/gallery_order.py conftest.py
+lint: install
+	@rc=0; \
+	echo "$(BIN)/ruff check $(LINT_PATHS)"; $(BIN)/ruff check $(LINT_PATHS) || rc=1; \
+	echo "$(BIN)/ruff format --check $(LINT_PATHS)"; $(BIN)/ruff format --check $(LINT_PATHS) || rc=1; \
+	exit $$rc
+
+format: install
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+# Type check of the package (mypy, configured in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
+
+# Release check: build the sdist and the wheel (the wheel from the sdist), run
+# twine check on both, install the wheel into a fresh virtual environment in a
+# temporary folder (torch==2.13.0 first, for the CPU wheel) and, from that
+# folder rather than the checkout, run the command line and import every
+# public name.
+buildcheck: install
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "buildcheck: working in $$tmp"; \
+	$(BIN)/python -m build --outdir "$$tmp/dist" . > "$$tmp/build.log" 2>&1 \
+	  || { cat "$$tmp/build.log"; exit 1; }; \
+	tail -n 1 "$$tmp/build.log"; \
+	$(BIN)/twine check --strict "$$tmp"/dist/*; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install -q torch==2.13.0; \
+	"$$tmp/venv/bin/python" -m pip install -q "$$tmp"/dist/*.whl; \
+	cd "$$tmp"; \
+	venv/bin/sklearn-emoji --version; \
+	venv/bin/python -c "$$BUILDCHECK_PY"
+
+# Run by buildcheck inside the fresh environment.
+define BUILDCHECK_PY
+import importlib.metadata as md
+import sklearn_emoji
+from sklearn_emoji import *
+assert "site-packages" in sklearn_emoji.__file__, sklearn_emoji.__file__
+names = [n for n in sklearn_emoji.__all__ if n not in globals()]
+assert not names, names
+files = {f.name for f in md.files("sklearn-emoji")}
+assert {"LICENSE", "py.typed"} <= files, files
+print(f"{len(sklearn_emoji.__all__)} public names import from {sklearn_emoji.__file__}")
+endef
+export BUILDCHECK_PY
+
 bench: install
 	$(BIN)/python benchmarks/bench_hlstm.py
 	$(BIN)/python benchmarks/bench_lexicon.py
 
 clean:
-	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated results
+	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated results .mypy_cache .ruff_cache dist
