@@ -34,17 +34,26 @@ def models():
         "tokenize only (reference)": None,
         "LEXICON (LexiconEmojiRecommender)": LexiconEmojiRecommender(),
         "LEXICON, max_iter=0 (no siblings)": LexiconEmojiRecommender(max_iter=0),
-        "TF-IDF + LR": Pipeline([
-            ("tfidf", TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, min_df=2)),
-            ("clf", LogisticRegression(max_iter=1000)),
-        ]),
-        "LEXICON+BOW (TF-IDF + lexicon + LR)": Pipeline([
-            ("features", FeatureUnion([
+        "TF-IDF + LR": Pipeline(
+            [
                 ("tfidf", TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, min_df=2)),
-                ("lexicon", SiblingLexiconFeatures(random_state=0)),
-            ])),
-            ("clf", LogisticRegression(max_iter=1000)),
-        ]),
+                ("clf", LogisticRegression(max_iter=1000)),
+            ]
+        ),
+        "LEXICON+BOW (TF-IDF + lexicon + LR)": Pipeline(
+            [
+                (
+                    "features",
+                    FeatureUnion(
+                        [
+                            ("tfidf", TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, min_df=2)),
+                            ("lexicon", SiblingLexiconFeatures(random_state=0)),
+                        ]
+                    ),
+                ),
+                ("clf", LogisticRegression(max_iter=1000)),
+            ]
+        ),
     }
 
 
@@ -80,8 +89,10 @@ def main():
             pred = time.perf_counter() - t
         rows.append((name, fit, len(Xte) / pred))
         print(f"  {name}: fit {fit:.1f} s, {len(Xte) / pred:,.0f} predictions/s", flush=True)
-    print(f"\nTweetEval emoji: fit on {len(Xtr):,} tweets, predict_proba on {len(Xte):,} tweets "
-          f"(one process, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})\n")
+    print(
+        f"\nTweetEval emoji: fit on {len(Xtr):,} tweets, predict_proba on {len(Xte):,} tweets "
+        f"(one process, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})\n"
+    )
     print("| model | fit (s) | predictions / s |")
     print("|---|---|---|")
     for name, fit, rate in rows:

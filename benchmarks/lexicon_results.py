@@ -57,10 +57,15 @@ def lexicon(**kw):
 def lexicon_bow(flatten=None, **kw):
     steps = [("flatten", flatten)] if flatten is not None else []
     steps += [
-        ("features", FeatureUnion([
-            ("tfidf", TfidfVectorizer(analyzer=tok, sublinear_tf=True, min_df=2)),
-            ("lexicon", SiblingLexiconFeatures(tokenizer=tok, random_state=0, **kw)),
-        ])),
+        (
+            "features",
+            FeatureUnion(
+                [
+                    ("tfidf", TfidfVectorizer(analyzer=tok, sublinear_tf=True, min_df=2)),
+                    ("lexicon", SiblingLexiconFeatures(tokenizer=tok, random_state=0, **kw)),
+                ]
+            ),
+        ),
         ("clf", LogisticRegression(max_iter=1000)),
     ]
     return Pipeline(steps)
@@ -68,8 +73,10 @@ def lexicon_bow(flatten=None, **kw):
 
 def bow(mode=None):
     steps = [("flatten", DialogueFlattener(mode=mode))] if mode else []
-    steps += [("tfidf", TfidfVectorizer(analyzer=tok, sublinear_tf=True, min_df=2)),
-              ("clf", LogisticRegression(max_iter=1000))]
+    steps += [
+        ("tfidf", TfidfVectorizer(analyzer=tok, sublinear_tf=True, min_df=2)),
+        ("clf", LogisticRegression(max_iter=1000)),
+    ]
     return Pipeline(steps)
 
 
@@ -92,8 +99,11 @@ def run(name, model, Xtr, ytr, Xte, yte, rows):
     r = scores(model, Xte, yte)
     r.update(name=name, fit=fit)
     rows.append(r)
-    print(f"  {name:44s} P@1 {r['p1']:.3f}  P@3 {r['p3']:.3f}  MRR {r['mrr']:.3f}  "
-          f"macro-F1 {r['f1']:5.1f}  fit {fit:6.1f}s", flush=True)
+    print(
+        f"  {name:44s} P@1 {r['p1']:.3f}  P@3 {r['p3']:.3f}  MRR {r['mrr']:.3f}  "
+        f"macro-F1 {r['f1']:5.1f}  fit {fit:6.1f}s",
+        flush=True,
+    )
     return model
 
 
@@ -114,8 +124,11 @@ def tweeteval(quick):
     if quick:
         Xtr, ytr, Xte, yte = Xtr[:8000], ytr[:8000], Xte[:5000], yte[:5000]
     majority = Counter(ytr).most_common(1)[0][0]
-    print(f"TweetEval: {len(Xtr)} train, {len(Xte)} test; majority class {majority} = "
-          f"{np.mean(np.asarray(yte) == majority):.3f} of the test set", flush=True)
+    print(
+        f"TweetEval: {len(Xtr)} train, {len(Xte)} test; majority class {majority} = "
+        f"{np.mean(np.asarray(yte) == majority):.3f} of the test set",
+        flush=True,
+    )
     rows = []
     run("LEXICON (default)", lexicon(), Xtr, ytr, Xte, yte, rows)
     run("TF-IDF + LR", bow(), Xtr, ytr, Xte, yte, rows)
@@ -153,8 +166,11 @@ def read_weibo_counts(max_samples=30000, seed=0):
 def weibo(quick):
     b = load_weibo_dialogues(n_samples=4000 if quick else None)
     X, y, groups = b.data, np.asarray(b.target, dtype=object), np.asarray(b.groups)
-    print(f"Weibo dialogues: {len(X)} ({len(b.target_names)} emojis), "
-          f"{sum(1 for d in X if not d[-1].strip())} with an empty reply", flush=True)
+    print(
+        f"Weibo dialogues: {len(X)} ({len(b.target_names)} emojis), "
+        f"{sum(1 for d in X if not d[-1].strip())} with an empty reply",
+        flush=True,
+    )
     tr, te = next(GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(X, y, groups))
     Xtr, Xte = [X[i] for i in tr], [X[i] for i in te]
     rows = []
@@ -164,16 +180,17 @@ def weibo(quick):
     run("LEXICON (turns='all', no siblings)", lexicon(max_iter=0), Xtr, y[tr], Xte, y[te], rows)
     run("S-BOW (TF-IDF + LR on reply)", bow("reply"), Xtr, y[tr], Xte, y[te], rows)
     run("F-BOW (TF-IDF + LR on all turns)", bow("all"), Xtr, y[tr], Xte, y[te], rows)
-    run("LEXICON+BOW (all turns)", lexicon_bow(DialogueFlattener(mode="all")),
-        Xtr, y[tr], Xte, y[te], rows)
+    run("LEXICON+BOW (all turns)", lexicon_bow(DialogueFlattener(mode="all")), Xtr, y[tr], Xte, y[te], rows)
     table("Weibo dialogues, grouped 80/20 split (by root post)", rows)
 
     print("Weibo, five grouped folds: set metrics of the recommended sets (LEXICON)\n")
     print("| set rule | precision | recall | F1 | F2 | mean set size |")
     print("|---|---|---|---|---|---|")
-    rules = [("set_threshold=0.5, max 3 (default)", {}),
-             ("set_threshold=0.2, max 3", {"set_threshold": 0.2}),
-             ("top-1", {"max_set_size": 1})]
+    rules = [
+        ("set_threshold=0.5, max 3 (default)", {}),
+        ("set_threshold=0.2, max 3", {"set_threshold": 0.2}),
+        ("top-1", {"max_set_size": 1}),
+    ]
     folds = list(GroupKFold(n_splits=5).split(X, y, groups))
     for name, kw in rules:
         acc = Counter()
@@ -184,20 +201,27 @@ def weibo(quick):
             s = set_scores([[v] for v in y[te]], [[e for e, _, _ in r] for r in recs])
             acc.update(s)
             size += [len(r) for r in recs]
-        print(f"| {name} | {acc['precision']/5:.3f} | {acc['recall']/5:.3f} | {acc['f1']/5:.3f} | "
-              f"{acc['f2']/5:.3f} | {np.mean(size):.2f} |", flush=True)
+        print(
+            f"| {name} | {acc['precision'] / 5:.3f} | {acc['recall'] / 5:.3f} | {acc['f1'] / 5:.3f} | "
+            f"{acc['f2'] / 5:.3f} | {np.mean(size):.2f} |",
+            flush=True,
+        )
 
     Xc, yc, gc = read_weibo_counts(max_samples=8000 if quick else 30000)
     cnt = np.array([len(v) for v in yc])
-    print(f"\nWeibo counts: {len(Xc)} dialogues; count distribution "
-          f"{dict(sorted(Counter(cnt.tolist()).items())[:6])}\n")
+    print(
+        f"\nWeibo counts: {len(Xc)} dialogues; count distribution {dict(sorted(Counter(cnt.tolist()).items())[:6])}\n"
+    )
     print("| model | count right (true emoji) | always mode | count right when count > 1 |")
     print("|---|---|---|---|")
-    for name, kw in [("learned keys (defaults: support 20, smoothing 20, threshold 1)", {}),
-                     ("learned keys, looser (support 10, smoothing 10, threshold 0.5)",
-                      {"min_multiplication_support": 10, "multiplication_smoothing": 10.0,
-                       "multiplication_threshold": 0.5}),
-                     ("multiplication_keys='default' list", {"multiplication_keys": "default"})]:
+    for name, kw in [
+        ("learned keys (defaults: support 20, smoothing 20, threshold 1)", {}),
+        (
+            "learned keys, looser (support 10, smoothing 10, threshold 0.5)",
+            {"min_multiplication_support": 10, "multiplication_smoothing": 10.0, "multiplication_threshold": 0.5},
+        ),
+        ("multiplication_keys='default' list", {"multiplication_keys": "default"}),
+    ]:
         right, base, right_multi = [], [], []
         for tr, te in GroupKFold(n_splits=5).split(Xc, cnt, gc):
             m = lexicon(**kw).fit([Xc[i] for i in tr], [yc[i] for i in tr])
@@ -208,13 +232,11 @@ def weibo(quick):
             right += (pred == cnt[te]).tolist()
             base += (cnt[te] == mode).tolist()
             right_multi += (pred == cnt[te])[cnt[te] > 1].tolist()
-        print(f"| {name} | {np.mean(right):.3f} | {np.mean(base):.3f} | {np.mean(right_multi):.3f} |",
-              flush=True)
+        print(f"| {name} | {np.mean(right):.3f} | {np.mean(base):.3f} | {np.mean(right_multi):.3f} |", flush=True)
     m = lexicon().fit(Xc, yc)
     rows = m.lexicon_table(kinds="multiplication")
     top = sorted(rows, key=lambda r: -r["weight"])[:10]
-    print("\nstrongest multiplication keys:",
-          ", ".join(f"{r['term']}->{r['emoji']}x{r['weight']:.1f}" for r in top))
+    print("\nstrongest multiplication keys:", ", ".join(f"{r['term']}->{r['emoji']}x{r['weight']:.1f}" for r in top))
 
 
 def main():

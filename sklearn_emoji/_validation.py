@@ -23,8 +23,7 @@ def _as_list(X, what):
         raise TypeError(f"{what} must be a list of dialogues or texts, got None")
     if isinstance(X, (str, bytes)):
         raise TypeError(
-            f"{what} must be a list of dialogues or texts, got a single {type(X).__name__}; "
-            "wrap it in a list: [text]"
+            f"{what} must be a list of dialogues or texts, got a single {type(X).__name__}; wrap it in a list: [text]"
         )
     if isinstance(X, dict):
         raise TypeError(f"{what} must be a list of dialogues or texts, got dict")
@@ -34,9 +33,7 @@ def _as_list(X, what):
         if X.ndim == 2 and X.shape[1] == 1:  # a single text column
             X = X[:, 0]
         if X.ndim != 1:
-            raise ValueError(
-                f"{what} must be 1-D (one dialogue or text per sample), got an array of shape {X.shape}"
-            )
+            raise ValueError(f"{what} must be 1-D (one dialogue or text per sample), got an array of shape {X.shape}")
         X = X.tolist()
     elif not isinstance(X, Sequence) and not hasattr(X, "__iter__"):
         raise TypeError(f"{what} must be a list of dialogues or texts, got {_describe(X)}")
@@ -83,21 +80,15 @@ def check_dialogues(X, *, what="X", allow_empty_reply=True, allow_empty=False):
             turns = (d,)
         elif d is None:
             raise TypeError(f"dialogue {i} of {what} is None; expected a str or a list of str")
-        elif isinstance(d, (list, tuple, np.ndarray)) or (
-            hasattr(d, "__iter__") and not isinstance(d, (bytes, dict))
-        ):
+        elif isinstance(d, (list, tuple, np.ndarray)) or (hasattr(d, "__iter__") and not isinstance(d, (bytes, dict))):
             turns = tuple(d)
             if len(turns) == 0:
                 raise ValueError(f"dialogue {i} of {what} is empty: a dialogue needs at least one turn")
             for j, t in enumerate(turns):
                 if not isinstance(t, str):
-                    raise TypeError(
-                        f"turn {j} of dialogue {i} of {what} is {_describe(t)}; every turn must be a str"
-                    )
+                    raise TypeError(f"turn {j} of dialogue {i} of {what} is {_describe(t)}; every turn must be a str")
         else:
-            raise TypeError(
-                f"dialogue {i} of {what} is {_describe(d)}; expected a str or a list of str"
-            )
+            raise TypeError(f"dialogue {i} of {what} is {_describe(d)}; expected a str or a list of str")
         if not allow_empty and not any(t.strip() for t in turns):
             raise ValueError(f"dialogue {i} of {what} holds no text (every turn is empty)")
         if not allow_empty_reply and not turns[-1].strip():
@@ -135,6 +126,4 @@ def check_y_length(y, n_samples, *, what="y"):
         return
     n = len(y) if hasattr(y, "__len__") else None
     if n is not None and n != n_samples:
-        raise ValueError(
-            f"X and {what} have different lengths: {n_samples} samples in X, {n} labels in {what}"
-        )
+        raise ValueError(f"X and {what} have different lengths: {n_samples} samples in X, {n} labels in {what}")

@@ -77,8 +77,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
@@ -96,10 +95,42 @@ __all__ = [
 #: A starting list of intensifiers (English and Chinese); the model learns its
 #: own keys from the data unless ``multiplication_keys`` restricts it to a list.
 DEFAULT_MULTIPLICATION_KEYS = (
-    "so", "very", "really", "soooo", "sooo", "too", "much", "lol", "lmao", "omg",
-    "haha", "hahaha", "!!", "!!!", "!!!!", "love", "always",
-    "太", "好", "超", "真", "真的", "非常", "特别", "最", "哈哈", "哈哈哈", "哈哈哈哈",
-    "呵呵", "好好", "笑死", "！！", "！！！", "啊", "啊啊啊", "了",
+    "so",
+    "very",
+    "really",
+    "soooo",
+    "sooo",
+    "too",
+    "much",
+    "lol",
+    "lmao",
+    "omg",
+    "haha",
+    "hahaha",
+    "!!",
+    "!!!",
+    "!!!!",
+    "love",
+    "always",
+    "太",
+    "好",
+    "超",
+    "真",
+    "真的",
+    "非常",
+    "特别",
+    "最",
+    "哈哈",
+    "哈哈哈",
+    "哈哈哈哈",
+    "呵呵",
+    "好好",
+    "笑死",
+    "！！",
+    "！！！",
+    "啊",
+    "啊啊啊",
+    "了",
 )
 
 _BOS, _EOS, _UNK = 0, 1, 2  # reserved token ids; real tokens start at 3
@@ -234,8 +265,11 @@ class _LexiconBase(BaseEstimator):
             if isinstance(v, bool) or not isinstance(v, kind):
                 raise TypeError(f"{name} must be a {'int' if integer else 'number'}, got {v!r}")
             if (v <= lo if lo_open else v < lo) or (hi is not None and v > hi):
-                raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo}"
-                                 + (f" and <= {hi}" if hi is not None else "") + f", got {v!r}")
+                raise ValueError(
+                    f"{name} must be {'>' if lo_open else '>='} {lo}"
+                    + (f" and <= {hi}" if hi is not None else "")
+                    + f", got {v!r}"
+                )
 
         if self.tokenizer is not None and not callable(self.tokenizer):
             raise TypeError(f"tokenizer must be callable or None, got {self.tokenizer!r}")
@@ -259,9 +293,7 @@ class _LexiconBase(BaseEstimator):
         if self.seed_keywords is not None and not isinstance(self.seed_keywords, Mapping):
             raise TypeError("seed_keywords must be a dict {emoji: keyword or list of keywords} or None")
         mk = self.multiplication_keys
-        if mk is not None and mk != "default" and (
-            isinstance(mk, str) or not all(isinstance(t, str) for t in mk)
-        ):
+        if mk is not None and mk != "default" and (isinstance(mk, str) or not all(isinstance(t, str) for t in mk)):
             raise TypeError("multiplication_keys must be None, 'default' or a list of str")
 
     # -------------------------------------------------------------- targets
@@ -326,11 +358,18 @@ class _LexiconBase(BaseEstimator):
             "n_lab": 0,
             "n_unlab": 0,
             "n_c": np.zeros(C),
-            "df1": np.zeros(V), "df2": np.zeros(0), "df3": np.zeros(0),
-            "Dc1": sp.csr_matrix((C, V)), "Dc2": sp.csr_matrix((C, 0)), "Dc3": sp.csr_matrix((C, 0)),
+            "df1": np.zeros(V),
+            "df2": np.zeros(0),
+            "df3": np.zeros(0),
+            "Dc1": sp.csr_matrix((C, V)),
+            "Dc2": sp.csr_matrix((C, 0)),
+            "Dc3": sp.csr_matrix((C, 0)),
             "M": sp.csr_matrix((V, 0)),
-            "msum": sp.csr_matrix((V, C)), "msup": sp.csr_matrix((V, C)),
-            "base_sum": np.zeros(C), "base_n": np.zeros(C), "max_count": 1,
+            "msum": sp.csr_matrix((V, C)),
+            "msup": sp.csr_matrix((V, C)),
+            "base_sum": np.zeros(C),
+            "base_n": np.zeros(C),
+            "max_count": 1,
             "hist": np.zeros((C, 2)),
         }
 
@@ -495,15 +534,12 @@ class _LexiconBase(BaseEstimator):
         st = self._st
         if enc["ctx"] is not None:
             words, cid = enc["ctx"]
-            st["M"] = st["M"] + sp.csr_matrix(
-                (np.ones(len(words)), (words, cid)), shape=st["M"].shape
-            )
+            st["M"] = st["M"] + sp.csr_matrix((np.ones(len(words)), (words, cid)), shape=st["M"].shape)
         if Y is None:
             st["n_unlab"] += enc["n"]
             return
         ls = self._label_stats(enc, Y)
-        for k in ("n_lab", "n_c", "df1", "df2", "df3", "Dc1", "Dc2", "Dc3",
-                  "msum", "msup", "base_sum", "base_n"):
+        for k in ("n_lab", "n_c", "df1", "df2", "df3", "Dc1", "Dc2", "Dc3", "msum", "msup", "base_sum", "base_n"):
             st[k] = st[k] + ls[k]
         st["max_count"] = max(st["max_count"], ls["max_count"])
         H, h = st["hist"], ls["hist"]
@@ -598,7 +634,7 @@ class _LexiconBase(BaseEstimator):
             mass = np.asarray(Mn @ np.asarray(Mn.sum(axis=0)).ravel()).ravel()
             mass[mass == 0] = 1.0
             Kd = K.toarray().astype(np.float32)
-            Kd[:_UNK + 1] = 0
+            Kd[: _UNK + 1] = 0
             for it in range(1, self.max_iter + 1):
                 E = Mn.T @ Kd  # environment of every emoji (ENV(emoji))
                 S = (Mn @ E) / mass[:, None]
@@ -626,8 +662,10 @@ class _LexiconBase(BaseEstimator):
         in_lex = (K + sib).toarray() > 0
 
         # ---- granularity: bi-/tri-grams related to the emoji's lexicon
-        for name, Dc, df, idx, n in (("W2", st["Dc2"], st["df2"], self._bigrams, 2),
-                                     ("W3", st["Dc3"], st["df3"], self._trigrams, 3)):
+        for name, Dc, df, idx, n in (
+            ("W2", st["Dc2"], st["df2"], self._bigrams, 2),
+            ("W3", st["Dc3"], st["df3"], self._trigrams, 3),
+        ):
             P = Dc.shape[1]
             if self.granularity == 0 or P == 0:
                 lex[name] = sp.csr_matrix((P, C))
@@ -677,8 +715,7 @@ class _LexiconBase(BaseEstimator):
         order = np.argsort(internal.astype(str), kind="stable")
         self.classes_ = internal[order]
         self._order = order
-        P = sp.csr_matrix((np.ones(len(order)), (order, np.arange(len(order)))),
-                          shape=(len(order), len(order)))
+        P = sp.csr_matrix((np.ones(len(order)), (order, np.arange(len(order)))), shape=(len(order), len(order)))
         self._W1 = (lex["K"] + lex["sib"]).tocsr() @ P
         self._W_kw = lex["K"].tocsr() @ P
         self._W_sib = lex["sib"] @ P
@@ -792,27 +829,60 @@ class _LexiconBase(BaseEstimator):
             for j, w in zip(col.row, col.data):
                 kind = "seed" if j in seeds else "keyword"
                 if kind in kinds:
-                    rows.append(dict(emoji=e, kind=kind, term=self._term(j), weight=float(w),
-                                     iteration=0, support=int(st["Dc1"][ci, j])))
+                    rows.append(
+                        dict(
+                            emoji=e,
+                            kind=kind,
+                            term=self._term(j),
+                            weight=float(w),
+                            iteration=0,
+                            support=int(st["Dc1"][ci, j]),
+                        )
+                    )
             if "sibling" in kinds:
                 col = lex["sib"][:, ci].tocoo()
                 it = lex["sib_iter"][:, ci]
                 for j, w in zip(col.row, col.data):
-                    rows.append(dict(emoji=e, kind="sibling", term=self._term(j), weight=float(w),
-                                     iteration=int(it[j, 0]), support=None))
-            for kind, W, Dc, idx, n in (("bigram", lex["W2"], st["Dc2"], self._bigrams, 2),
-                                        ("trigram", lex["W3"], st["Dc3"], self._trigrams, 3)):
+                    rows.append(
+                        dict(
+                            emoji=e,
+                            kind="sibling",
+                            term=self._term(j),
+                            weight=float(w),
+                            iteration=int(it[j, 0]),
+                            support=None,
+                        )
+                    )
+            for kind, W, Dc, idx, n in (
+                ("bigram", lex["W2"], st["Dc2"], self._bigrams, 2),
+                ("trigram", lex["W3"], st["Dc3"], self._trigrams, 3),
+            ):
                 if kind in kinds:
                     col = W[:, ci].tocoo()
                     for p, w in zip(col.row, col.data):
-                        rows.append(dict(emoji=e, kind=kind, term=self._phrase(idx, p, n),
-                                         weight=float(w), iteration=0, support=int(Dc[ci, p])))
+                        rows.append(
+                            dict(
+                                emoji=e,
+                                kind=kind,
+                                term=self._phrase(idx, p, n),
+                                weight=float(w),
+                                iteration=0,
+                                support=int(Dc[ci, p]),
+                            )
+                        )
             if "multiplication" in kinds:
                 col = lex["mult"][:, ci].tocoo()
                 for j, w in zip(col.row, col.data):
-                    rows.append(dict(emoji=e, kind="multiplication", term=self._term(j),
-                                     weight=float(w), iteration=0,
-                                     support=int(lex["mult_support"][j, ci])))
+                    rows.append(
+                        dict(
+                            emoji=e,
+                            kind="multiplication",
+                            term=self._term(j),
+                            weight=float(w),
+                            iteration=0,
+                            support=int(lex["mult_support"][j, ci]),
+                        )
+                    )
         kind_rank = {k: i for i, k in enumerate(all_kinds)}
         rows.sort(key=lambda r: (str(r["emoji"]), kind_rank[r["kind"]], -r["weight"], r["term"]))
         return rows
@@ -870,7 +940,8 @@ _PARAM_DOC = """
 
 
 class LexiconEmojiRecommender(ClassifierMixin, _LexiconBase):
-    __doc__ = """Emoji recommender from a self-built weighted sibling lexicon.
+    __doc__ = (
+        """Emoji recommender from a self-built weighted sibling lexicon.
 
     Implements the weighted multi-layer model of Idrees & Al-Solami (2024):
     TF-IDF keywords per emoji, siblings found through shared environment
@@ -880,7 +951,9 @@ class LexiconEmojiRecommender(ClassifierMixin, _LexiconBase):
     of the paper.
 
     Parameters
-    ----------""" + _PARAM_DOC + """
+    ----------"""
+        + _PARAM_DOC
+        + """
     prior_weight : float, default=1.5
         Weight of ``log P(emoji)`` added to the summed lexicon evidence
         (the evidence of correlated words is over-confident, so a weight
@@ -920,6 +993,7 @@ class LexiconEmojiRecommender(ClassifierMixin, _LexiconBase):
     >>> rec.recommend(["sad sad sad"])[0][0][0]
     '😢'
     """
+    )
 
     def __init__(
         self,
@@ -972,11 +1046,17 @@ class LexiconEmojiRecommender(ClassifierMixin, _LexiconBase):
         return tags
 
     def _check_set_params(self):
-        if isinstance(self.set_threshold, bool) or not isinstance(self.set_threshold, numbers.Real) \
-                or not 0 <= self.set_threshold <= 1:
+        if (
+            isinstance(self.set_threshold, bool)
+            or not isinstance(self.set_threshold, numbers.Real)
+            or not 0 <= self.set_threshold <= 1
+        ):
             raise ValueError(f"set_threshold must be a number in [0, 1], got {self.set_threshold!r}")
-        if isinstance(self.max_set_size, bool) or not isinstance(self.max_set_size, numbers.Integral) \
-                or self.max_set_size < 1:
+        if (
+            isinstance(self.max_set_size, bool)
+            or not isinstance(self.max_set_size, numbers.Integral)
+            or self.max_set_size < 1
+        ):
             raise ValueError(f"max_set_size must be an int >= 1, got {self.max_set_size!r}")
 
     def fit(self, X, y):
@@ -1138,7 +1218,8 @@ class LexiconEmojiRecommender(ClassifierMixin, _LexiconBase):
 
 
 class SiblingLexiconFeatures(TransformerMixin, _LexiconBase):
-    __doc__ = """Per-emoji sibling-lexicon scores as features.
+    __doc__ = (
+        """Per-emoji sibling-lexicon scores as features.
 
     Builds the same lexicon as :class:`LexiconEmojiRecommender` and returns,
     for every text, the score of each emoji in each layer (keywords,
@@ -1152,7 +1233,9 @@ class SiblingLexiconFeatures(TransformerMixin, _LexiconBase):
     ``fit_transform(X, y)``.
 
     Parameters
-    ----------""" + _PARAM_DOC + """
+    ----------"""
+        + _PARAM_DOC
+        + """
     layers : {"sum", "separate"}, default="sum"
         One column per emoji with the sum of the layers, or one column per
         emoji and layer (keywords, siblings, phrases). Both give the same
@@ -1189,6 +1272,7 @@ class SiblingLexiconFeatures(TransformerMixin, _LexiconBase):
     >>> feats.get_feature_names_out().tolist()
     ['lexicon_😂', 'lexicon_😢']
     """
+    )
 
     def __init__(
         self,
@@ -1245,8 +1329,9 @@ class SiblingLexiconFeatures(TransformerMixin, _LexiconBase):
     def _check_own(self):
         if self.layers not in ("separate", "sum"):
             raise ValueError(f"layers must be 'separate' or 'sum', got {self.layers!r}")
-        if self.cv is not None and (isinstance(self.cv, bool) or not isinstance(self.cv, numbers.Integral)
-                                    or self.cv < 1):
+        if self.cv is not None and (
+            isinstance(self.cv, bool) or not isinstance(self.cv, numbers.Integral) or self.cv < 1
+        ):
             raise ValueError(f"cv must be None or an int >= 1, got {self.cv!r}")
 
     def fit(self, X, y):

@@ -37,7 +37,7 @@ def test_tokenize_mixed_script():
 
 
 def test_tokenize_punctuation_runs_and_emoticons():
-    assert tokenize("what?? ok!!! ：） :-( ;) XD") [:4] == ["what", "??", "ok", "!!!"]
+    assert tokenize("what?? ok!!! ：） :-( ;) XD")[:4] == ["what", "??", "ok", "!!!"]
     assert ":-(" in tokenize("so sad :-(")
     assert ";)" in tokenize("wink ;)")
 

@@ -106,8 +106,14 @@ scores = {
     for name, model in models.items()
 }
 summary = pd.DataFrame(
-    {name: {"P@1 mean (%)": 100 * s.mean(), "std (%)": 100 * s.std(),
-            **{f"fold {k + 1}": 100 * v for k, v in enumerate(s)}} for name, s in scores.items()}
+    {
+        name: {
+            "P@1 mean (%)": 100 * s.mean(),
+            "std (%)": 100 * s.std(),
+            **{f"fold {k + 1}": 100 * v for k, v in enumerate(s)},
+        }
+        for name, s in scores.items()
+    }
 ).T.round(1)
 summary
 
@@ -144,7 +150,7 @@ plt.show()
 union_model = models["TF-IDF + lexicon"].fit(data.data, data.target)
 union = union_model[0]
 lexicon_names = union.transformer_list[1][1].get_feature_names_out()
-coef = union_model[-1].coef_[:, -len(lexicon_names):]
+coef = union_model[-1].coef_[:, -len(lexicon_names) :]
 weights = pd.DataFrame(coef, index=union_model[-1].classes_, columns=lexicon_names)
 layer = weights.columns.str.split("_").str[0]
 weights.abs().T.groupby(layer).mean().T.round(2)

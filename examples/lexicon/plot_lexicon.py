@@ -104,9 +104,9 @@ pd.DataFrame(
 # ``seed_keywords`` forces chosen seeds into the lexicon, with the emoji's
 # largest keyword weight (a seed that the tokenizer splits seeds each of its
 # words):
-seeded = LexiconEmojiRecommender(
-    seed_keywords={"[蜡烛]": "安息", "[怒]": "愤怒", "[哈哈]": "好笑"}
-).fit(X_train, y_train)
+seeded = LexiconEmojiRecommender(seed_keywords={"[蜡烛]": "安息", "[怒]": "愤怒", "[哈哈]": "好笑"}).fit(
+    X_train, y_train
+)
 pd.DataFrame(seeded.lexicon_table(emoji=["[蜡烛]", "[怒]", "[哈哈]"], kinds="seed"))
 
 # %%

@@ -82,9 +82,7 @@ def get_data_home(data_home=None):
     if data_home is None:
         data_home = os.environ.get(DATA_HOME_ENV) or "~/sklearn_emoji_data"
     if not isinstance(data_home, (str, os.PathLike)):
-        raise TypeError(
-            f"data_home must be a str or path-like, got {type(data_home).__name__}"
-        )
+        raise TypeError(f"data_home must be a str or path-like, got {type(data_home).__name__}")
     return Path(data_home).expanduser().absolute()
 
 
