@@ -12,6 +12,8 @@ ORDER = [
     # Idrees and Al-Solami (2024)
     "plot_lexicon.py",
     "plot_feature_union.py",
+    # TweetEval (English)
+    "plot_leaderboard.py",
 ]
 
 

@@ -1,5 +1,6 @@
 """Ranking metrics of Xie et al. (2016), set metrics of Idrees and Al-Solami
-(2024), scorers for model selection, and top-k emoji recommendation.
+(2024), macro-F1 (the official measure of SemEval-2018 Task 2 and TweetEval),
+scorers for model selection, and top-k emoji recommendation.
 
 Ranks and ties
 --------------
@@ -10,11 +11,20 @@ score. Without ties this is the usual rank, and :func:`precision_at_k` equals
 :func:`sklearn.metrics.top_k_accuracy_score` while :func:`mean_reciprocal_rank`
 equals :func:`sklearn.metrics.label_ranking_average_precision_score` on the
 one-hot truth.
+
+F1 of the top emoji
+-------------------
+:func:`macro_f1` and :func:`per_emoji_f1` score the top-ranked emoji of each
+sample (the first column holding the row's largest score, as
+:func:`numpy.argmax` picks it; for a fitted classifier this is what
+``predict`` returns) with :func:`sklearn.metrics.f1_score`, over the labels
+found in the truth or among the predictions, as scikit-learn does by default.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import f1_score
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import _describe
@@ -23,9 +33,12 @@ __all__ = [
     "precision_at_k",
     "mean_reciprocal_rank",
     "true_label_ranks",
+    "macro_f1",
+    "per_emoji_f1",
     "set_scores",
     "make_precision_at_k_scorer",
     "make_mrr_scorer",
+    "make_macro_f1_scorer",
     "get_scorer_dict",
     "top_k_emojis",
 ]
@@ -146,6 +159,91 @@ def mean_reciprocal_rank(y_true, y_score, *, labels=None, unseen="error"):
     """
     ranks = true_label_ranks(y_true, y_score, labels=labels, unseen=unseen)
     return float(np.mean(1.0 / ranks))
+
+
+def _top_labels(y_true, y_score, labels, unseen):
+    """``(y_true, y_pred)`` as object arrays: the truth and each row's top label."""
+    # true_label_ranks validates shapes, the label order and unseen labels.
+    true_label_ranks(y_true, y_score, labels=labels, unseen=unseen)
+    y_true = np.asarray(list(y_true) if not isinstance(y_true, np.ndarray) else y_true, dtype=object)
+    y_score = np.asarray(y_score, dtype=float)
+    if not np.isfinite(y_score).all():
+        raise ValueError("y_score holds NaN or infinite values; the model's scores are broken")
+    if labels is None:
+        labels = np.unique(y_true.astype(str)) if all(isinstance(v, str) for v in y_true) else np.unique(y_true)
+    labels = np.asarray(list(labels), dtype=object)
+    return y_true, labels[y_score.argmax(axis=1)]
+
+
+def macro_f1(y_true, y_score, *, labels=None, unseen="error"):
+    """Macro-averaged F1 of the top-ranked emoji (the official TweetEval measure).
+
+    The F1 of each emoji (:func:`per_emoji_f1`), averaged with equal weight,
+    so that rare emojis count as much as frequent ones. Computed by
+    :func:`sklearn.metrics.f1_score` with ``average="macro"`` on the true
+    emojis and the top-ranked one of each row of ``y_score``; the average
+    runs over the emojis found in either (scikit-learn's default), and an
+    emoji never predicted scores 0.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True emoji of each sample.
+    y_score : array-like of shape (n_samples, n_classes)
+        Scores (for example ``predict_proba``), columns in ``labels`` order.
+    labels : array-like of shape (n_classes,), default=None
+        Label of each column (for a fitted model, its ``classes_``).
+    unseen : {"error", "miss"}, default="error"
+        What to do with a true label absent from ``labels``: raise, or count
+        its samples as errors (that emoji then has F1 0). See
+        :func:`true_label_ranks`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from sklearn_emoji.metrics import macro_f1
+    >>> y_true = ["❤", "❤", "😂", "🔥"]
+    >>> scores = [[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]
+    >>> round(macro_f1(y_true, scores, labels=["❤", "😂", "🔥"]), 3)
+    0.778
+    """
+    y_true, y_pred = _top_labels(y_true, y_score, labels, unseen)
+    return float(f1_score(y_true, y_pred, average="macro", zero_division=0))
+
+
+def per_emoji_f1(y_true, y_score, *, labels=None, unseen="error"):
+    """F1 of each emoji, the top-ranked emoji of each row being the prediction.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    y_score : array-like of shape (n_samples, n_classes)
+    labels : array-like of shape (n_classes,), default=None
+    unseen : {"error", "miss"}, default="error"
+        As in :func:`macro_f1`.
+
+    Returns
+    -------
+    dict of str -> float
+        Emoji -> F1, for the emojis found in the truth or the predictions,
+        sorted; their mean is :func:`macro_f1`.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.metrics import per_emoji_f1
+    >>> y_true = ["❤", "❤", "😂", "🔥"]
+    >>> scores = [[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]
+    >>> f1 = per_emoji_f1(y_true, scores, labels=["❤", "😂", "🔥"])
+    >>> {e: round(v, 3) for e, v in f1.items()}
+    {'❤': 0.667, '🔥': 1.0, '😂': 0.667}
+    """
+    y_true, y_pred = _top_labels(y_true, y_score, labels, unseen)
+    found = np.unique(np.concatenate([y_true, y_pred]).astype(str))
+    f1 = f1_score(y_true.astype(str), y_pred.astype(str), labels=found, average=None, zero_division=0)
+    return {str(e): float(v) for e, v in zip(found, f1)}
 
 
 def _as_sets(y, what):
@@ -287,9 +385,33 @@ def make_mrr_scorer():
     return _RankingScore(mean_reciprocal_rank)
 
 
+def make_macro_f1_scorer():
+    """Scorer for the macro-F1 of the top-ranked emoji usable as ``scoring=``.
+
+    Like scikit-learn's ``"f1_macro"`` but computed from ``predict_proba``
+    and the fitted ``classes_`` (see :func:`macro_f1`), so that a test sample
+    of an emoji missing from a training fold counts as an error.
+
+    Returns
+    -------
+    callable
+        ``scorer(estimator, X, y) -> float`` (greater is better).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_emoji.metrics import make_macro_f1_scorer
+    >>> X, y = [[0.0], [1.0], [0.1], [0.9]], ["😢", "😂", "😢", "😂"]
+    >>> make_macro_f1_scorer()(LogisticRegression().fit(X, y), X, y)
+    1.0
+    """
+    return _RankingScore(macro_f1)
+
+
 def get_scorer_dict(ks=(1, 3)):
-    """All ranking scorers by name, for ``scoring=`` in ``cross_validate`` or
-    ``GridSearchCV`` (with ``refit="p@1"``).
+    """All scorers by name, for ``scoring=`` in ``cross_validate`` or
+    ``GridSearchCV`` (with ``refit="p@1"``, or ``refit="macro_f1"`` on
+    TweetEval, whose official measure is macro-F1).
 
     Parameters
     ----------
@@ -299,16 +421,17 @@ def get_scorer_dict(ks=(1, 3)):
     Returns
     -------
     dict
-        ``{"p@1": ..., "p@3": ..., "mrr": ...}``.
+        ``{"p@1": ..., "p@3": ..., "mrr": ..., "macro_f1": ...}``.
 
     Examples
     --------
     >>> from sklearn_emoji.metrics import get_scorer_dict
     >>> sorted(get_scorer_dict())
-    ['mrr', 'p@1', 'p@3']
+    ['macro_f1', 'mrr', 'p@1', 'p@3']
     """
     scorers = {f"p@{k}": make_precision_at_k_scorer(k) for k in ks}
     scorers["mrr"] = make_mrr_scorer()
+    scorers["macro_f1"] = make_macro_f1_scorer()
     return scorers
 
 

@@ -49,6 +49,13 @@ def _cases():
     )
     cases.append(("LexiconEmojiRecommender", sklearn_emoji.LexiconEmojiRecommender(), DIALOGUES))
     cases.append(("SiblingLexiconFeatures", sklearn_emoji.SiblingLexiconFeatures(), DIALOGUES))
+    cases.append(
+        (
+            "PriorShiftClassifier",
+            sklearn_emoji.PriorShiftClassifier(sklearn_emoji.make_method("S-BOW", tfidf__min_df=1)),
+            DIALOGUES,
+        )
+    )
     return cases
 
 

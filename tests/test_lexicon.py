@@ -27,9 +27,11 @@ def _tok(text):
 
 @pytest.fixture(scope="module")
 def tweets():
+    # leak-free texts (the loader's default removes the U+FE0F that gave ❤ away):
+    # 10,000 tweets are needed for the lexicon to clear the majority class well
     X, y = load_tweeteval_emoji("train", return_X_y=True)
     X, y = list(X), np.asarray(y, dtype=object)
-    return X[:2000], y[:2000], X[2000:3000], y[2000:3000]
+    return X[:10000], y[:10000], X[40000:41000], y[40000:41000]
 
 
 @pytest.fixture(scope="module")
@@ -157,15 +159,21 @@ def test_seed_keywords_param(tweets):
     assert [r["term"] for r in plain.lexicon_table(emoji="📷", kinds="seed")] != ["shutter"]
     j = list(rec.classes_).index("📷")
     assert rec.predict_proba(["shutter"])[0, j] > 3 * plain.predict_proba(["shutter"])[0, j]
-    assert rec.predict(["shutter"], ) is not None
+    assert rec.predict(["shutter"]) is not None
     zero_prior = LexiconEmojiRecommender(tokenizer=_tok, seed_keywords={"📷": ["shutter"]}, prior_weight=0)
     assert zero_prior.fit(X[:500], y[:500]).predict(["shutter"])[0] == "📷"
 
 
 def test_siblings_and_iteration_cap():
     # "dogs" (one text: below min_df, so no keyword) lives where "cats" lives
-    X = ["i love cats so much", "i love cats so much today", "cats are great",
-         "i hate rain so much", "rain again", "i hate rain today"] * 3
+    X = [
+        "i love cats so much",
+        "i love cats so much today",
+        "cats are great",
+        "i hate rain so much",
+        "rain again",
+        "i hate rain today",
+    ] * 3
     y = ["😍", "😍", "😍", "😢", "😢", "😢"] * 3
     X, y = X + ["i love dogs so much", "my dogs"], y + ["😍", "😢"]
     rec = LexiconEmojiRecommender(min_sibling_weight=0.01, max_iter=0).fit(X, y)
@@ -183,8 +191,14 @@ def test_siblings_and_iteration_cap():
 
 
 def test_partial_fit_enriches_unlabelled_and_labelled():
-    X = ["i love cats so much", "i love cats so much today", "cats are great",
-         "i hate rain so much", "rain again", "i hate rain today"] * 3
+    X = [
+        "i love cats so much",
+        "i love cats so much today",
+        "cats are great",
+        "i hate rain so much",
+        "rain again",
+        "i hate rain today",
+    ] * 3
     y = ["😍", "😍", "😍", "😢", "😢", "😢"] * 3
     rec = LexiconEmojiRecommender(min_df=1, min_sibling_weight=0.01).fit(X, y)
     assert "puppies" not in rec.vocabulary_
@@ -220,13 +234,20 @@ def test_partial_fit_from_scratch_matches_fit(tweets):
 def test_features_in_feature_union_pipeline(tweets):
     X, y, Xt, yt = tweets
     feats = SiblingLexiconFeatures(tokenizer=_tok, random_state=0, layers="separate")
-    pipe = Pipeline([
-        ("features", FeatureUnion([
-            ("tfidf", TfidfVectorizer(analyzer=_tok, sublinear_tf=True, min_df=2)),
-            ("lexicon", feats),
-        ])),
-        ("clf", LogisticRegression(max_iter=300)),
-    ])
+    pipe = Pipeline(
+        [
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        ("tfidf", TfidfVectorizer(analyzer=_tok, sublinear_tf=True, min_df=2)),
+                        ("lexicon", feats),
+                    ]
+                ),
+            ),
+            ("clf", LogisticRegression(max_iter=300)),
+        ]
+    )
     pipe.fit(X, y)
     P = pipe.predict_proba(Xt[:200])
     assert P.shape == (200, len(pipe.classes_))
@@ -271,14 +292,14 @@ def test_grid_search_and_cross_val_score(tweets):
     X, y = X[:800], y[:800]
     scores = cross_val_score(LexiconEmojiRecommender(tokenizer=_tok, max_iter=1), X, y, cv=5)
     assert scores.shape == (5,) and np.all(scores > 0.05)
-    gs = GridSearchCV(LexiconEmojiRecommender(tokenizer=_tok, max_iter=1),
-                      {"prior_weight": [0.0, 1.5]}, cv=3)
+    gs = GridSearchCV(LexiconEmojiRecommender(tokenizer=_tok, max_iter=1), {"prior_weight": [0.0, 1.5]}, cv=3)
     gs.fit(X, y)
     assert gs.best_params_["prior_weight"] in (0.0, 1.5)
     from sklearn_emoji.metrics import get_scorer_dict
 
-    res = cross_val_score(LexiconEmojiRecommender(tokenizer=_tok, max_iter=1), X, y, cv=3,
-                          scoring=get_scorer_dict()["mrr"])
+    res = cross_val_score(
+        LexiconEmojiRecommender(tokenizer=_tok, max_iter=1), X, y, cv=3, scoring=get_scorer_dict()["mrr"]
+    )
     assert np.all(res > 0.2)
 
 
@@ -292,8 +313,9 @@ def test_clone_and_pickle(fitted, tweets):
     f2 = pickle.loads(pickle.dumps(fitted))  # cached_tokenize wrapper is module-level
     np.testing.assert_allclose(f2.predict_proba(Xt[:20]), fitted.predict_proba(Xt[:20]))
     feats = SiblingLexiconFeatures(min_df=1).fit(["a b", "c d", "a c"], ["x", "y", "x"])
-    np.testing.assert_allclose(pickle.loads(pickle.dumps(feats)).transform(["a"]).toarray(),
-                               feats.transform(["a"]).toarray())
+    np.testing.assert_allclose(
+        pickle.loads(pickle.dumps(feats)).transform(["a"]).toarray(), feats.transform(["a"]).toarray()
+    )
 
 
 # --------------------------------------------------------------- bad input

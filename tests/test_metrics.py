@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import (
+    f1_score,
     fbeta_score,
     label_ranking_average_precision_score,
     precision_recall_fscore_support,
@@ -13,9 +14,12 @@ from sklearn.preprocessing import MultiLabelBinarizer, label_binarize
 
 from sklearn_emoji.metrics import (
     get_scorer_dict,
+    macro_f1,
+    make_macro_f1_scorer,
     make_mrr_scorer,
     make_precision_at_k_scorer,
     mean_reciprocal_rank,
+    per_emoji_f1,
     precision_at_k,
     set_scores,
     top_k_emojis,
@@ -136,8 +140,50 @@ def test_scorers_read_label_order_from_the_estimator():
     assert make_precision_at_k_scorer(1)(model, X, y) == pytest.approx(2 / 3)
     assert make_mrr_scorer()(model, X, y) == pytest.approx(2 / 3)
     scorers = pickle.loads(pickle.dumps(get_scorer_dict(ks=(1, 2))))
-    assert set(scorers) == {"p@1", "p@2", "mrr"}
+    assert set(scorers) == {"p@1", "p@2", "mrr", "macro_f1"}
     assert scorers["p@2"](model, X, y) == pytest.approx(2 / 3)
+    # Top emojis "[哈哈]", "[泪]", "[哈哈]": F1 1 for "[泪]", 2/3 for "[哈哈]", 0 for the unseen "[怒]".
+    assert scorers["macro_f1"](model, X, y) == pytest.approx((1 + 2 / 3 + 0) / 3)
+
+
+def test_macro_f1_equals_sklearn_on_the_top_label(random_scores):
+    y, s = random_scores
+    labels = ["[衰]", "[哈哈]", "[泪]", "[怒]", "[爱你]"]  # not sorted: the order must be honoured
+    y_pred = np.asarray(labels, dtype=object)[s.argmax(axis=1)]
+    assert macro_f1(y, s, labels=labels) == pytest.approx(f1_score(y, y_pred, average="macro"))
+    per = per_emoji_f1(y, s, labels=labels)
+    assert list(per) == sorted(LABELS)
+    np.testing.assert_allclose(list(per.values()), f1_score(y, y_pred, labels=sorted(LABELS), average=None))
+    assert np.mean(list(per.values())) == pytest.approx(macro_f1(y, s, labels=labels))
+    # Another column order gives other predictions, so another score.
+    assert macro_f1(y, s, labels=sorted(LABELS)) != pytest.approx(macro_f1(y, s, labels=labels))
+
+
+def test_macro_f1_scorer_equals_sklearn_f1_macro():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 6))
+    y = np.asarray(LABELS, dtype=object)[(X[:, 0] > 0) + 2 * (X[:, 1] > 0.5) + (X[:, 2] > 1.2)]
+    model = LogisticRegression(max_iter=500).fit(X[:300], y[:300])
+    ours = make_macro_f1_scorer()(model, X[300:], y[300:])
+    assert ours == pytest.approx(f1_score(y[300:], model.predict(X[300:]), average="macro"))
+    assert 0.3 < ours < 1.0
+    cv = cross_val_score(LogisticRegression(max_iter=500), X, y, cv=3, scoring=get_scorer_dict()["macro_f1"])
+    ref = cross_val_score(LogisticRegression(max_iter=500), X, y, cv=3, scoring="f1_macro")
+    np.testing.assert_allclose(cv, ref)
+
+
+def test_f1_of_unseen_and_broken_scores():
+    s = [[0.7, 0.3], [0.2, 0.8], [0.6, 0.4]]
+    with pytest.raises(ValueError, match="not among the score columns"):
+        macro_f1(["a", "b", "zz"], s, labels=["a", "b"])
+    # "zz" is never predicted: F1 0, and it counts in the average.
+    assert macro_f1(["a", "b", "zz"], s, labels=["a", "b"], unseen="miss") == pytest.approx((2 / 3 + 1 + 0) / 3)
+    assert per_emoji_f1(["a", "b", "zz"], s, labels=["a", "b"], unseen="miss")["zz"] == 0.0
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        macro_f1(["a", "b"], [[np.nan, 0.1], [0.2, 0.8]], labels=["a", "b"])
 
 
 def test_top_k_emojis():
