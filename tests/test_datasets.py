@@ -21,16 +21,18 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
 from sklearn_emoji.datasets import (
     DataFileError,
     DataNotFoundError,
+    _weibo,
     get_data_home,
     load_tweeteval_emoji,
     load_weibo_dialogues,
+    load_weibo_pretraining,
+    load_weibo_replies,
 )
-from sklearn_emoji.datasets import _weibo
 from sklearn_emoji.emojis import find_emojis
 from sklearn_emoji.text import tokenize
 
@@ -72,9 +74,7 @@ def test_get_data_home_order(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------
 # TweetEval
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "subset, n", [("train", 45_000), ("validation", 5_000), ("test", 50_000)]
-)
+@pytest.mark.parametrize("subset, n", [("train", 45_000), ("validation", 5_000), ("test", 50_000)])
 def test_tweeteval_sizes(data_home, subset, n):
     bunch = load_tweeteval_emoji(subset=subset)
     assert len(bunch.data) == len(bunch.target) == n
@@ -163,9 +163,7 @@ def test_tweeteval_download(data_home, tmp_path, http_root):
     ref = load_tweeteval_emoji(subset="validation")
     assert bunch.data == ref.data
     np.testing.assert_array_equal(bunch.target, ref.target)
-    assert sorted(p.name for p in (home / "tweeteval_emoji").iterdir()) == sorted(
-        TWEETEVAL_FILES
-    )
+    assert sorted(p.name for p in (home / "tweeteval_emoji").iterdir()) == sorted(TWEETEVAL_FILES)
 
 
 def test_tweeteval_download_env_var(data_home, tmp_path, http_root, monkeypatch):
@@ -209,8 +207,15 @@ def test_weibo_default(weibo_default):
     assert len(set(counts.values())) == 1  # balanced
     assert b.filter_counts["balance"] == n
     assert list(b.filter_counts) == [
-        "replies_with_one_emoji", "top_emojis", "min_turns", "max_words",
-        "max_oov", "has_text", "balance", "n_samples",
+        "replies_with_one_emoji",
+        "exclude_groups",
+        "top_emojis",
+        "min_turns",
+        "max_words",
+        "max_oov",
+        "has_text",
+        "balance",
+        "n_samples",
     ]
     values = list(b.filter_counts.values())
     assert values == sorted(values, reverse=True)
@@ -310,13 +315,8 @@ def _write_ced_folder(base, roots, reposts):
             json.dumps({"text": text, "time": 0}, ensure_ascii=False), encoding="utf-8"
         )
     for key, items in reposts.items():
-        items = [
-            {"mid": m, "parent": p, "text": t, "uid": "1", "date": "", "kids": []}
-            for m, p, t in items
-        ]
-        (folder / "rumor-repost" / f"{key}.json").write_text(
-            json.dumps(items, ensure_ascii=False), encoding="utf-8"
-        )
+        items = [{"mid": m, "parent": p, "text": t, "uid": "1", "date": "", "kids": []} for m, p, t in items]
+        (folder / "rumor-repost" / f"{key}.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     return folder
 
 
@@ -365,15 +365,15 @@ def test_weibo_rebuild_rules(tmp_path, tmp_cache):
 def test_weibo_word_filters_handmade(tmp_path, tmp_cache):
     _write_ced_folder(tmp_path, **HANDMADE)
     # "葡萄柚" occurs once: OOV with min_word_freq=2.
-    b = load_weibo_dialogues(data_home=tmp_path, min_word_freq=2, max_oov=0.0,
-                             max_words=None, balance=False)
+    b = load_weibo_dialogues(data_home=tmp_path, min_word_freq=2, max_oov=0.0, max_words=None, balance=False)
     assert ["今天天气很好", "真的吗", ""] in b.data
     assert ["今天天气很好", "真的吗", "", "葡萄柚"] not in b.data
     # max_words=1: the root post has more than one word.
     b = load_weibo_dialogues(data_home=tmp_path, max_words=1, max_oov=None, balance=False)
     assert b.filter_counts["max_words"] == 0 and b.data == []
-    b = load_weibo_dialogues(data_home=tmp_path, max_words=1, max_oov=None,
-                             long_turns="truncate", balance=False, min_word_freq=1)
+    b = load_weibo_dialogues(
+        data_home=tmp_path, max_words=1, max_oov=None, long_turns="truncate", balance=False, min_word_freq=1
+    )
     assert len(b.data) == 5 and b.data[0][0] == tokenize("今天天气很好")[0]
 
 
@@ -452,10 +452,7 @@ def test_weibo_formats_agree(ced_subset, tmp_path, tmp_cache):
         p = homes["folder"] / "weibo_ced" / "CED_Dataset" / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(raw)
-    loads = {
-        k: load_weibo_dialogues(data_home=h, n_emojis=3, min_word_freq=2)
-        for k, h in homes.items()
-    }
+    loads = {k: load_weibo_dialogues(data_home=h, n_emojis=3, min_word_freq=2) for k, h in homes.items()}
     ref = loads["tar"]
     assert len(ref.data) > 0 and len(ref.target_names) == 3
     assert set(Counter(ref.target).values()) == {len(ref.data) // 3}
@@ -522,3 +519,184 @@ def test_weibo_mirror_download_is_checksummed(ced_subset, tmp_path, http_root):
     with pytest.raises(DataFileError, match=r"checksum mismatch .*CED_Dataset\.tar\.gz"):
         load_weibo_dialogues(data_home=home, base_url=url)
     assert list((home / "weibo_ced").iterdir()) == []
+
+
+# --------------------------------------------------------------------------
+# Weibo: held-out threads and the pre-training corpora (transfer learning)
+# --------------------------------------------------------------------------
+# Rules under which no statistic matters: every emoji, every word, no length
+# limit, no balancing. Excluding groups then only removes their dialogues.
+NO_STATS = dict(n_emojis=10_000, min_word_freq=1, max_words=None, max_oov=None, balance=False)
+
+
+@pytest.fixture(scope="session")
+def weibo_all(data_home):
+    """Every dialogue of the full corpus (no rule that counts)."""
+    return load_weibo_dialogues(verbose=False, **NO_STATS)
+
+
+@pytest.fixture(scope="session")
+def weibo_split(weibo_default):
+    """The 20 % test groups of a GroupShuffleSplit of the default dialogues."""
+    split = GroupShuffleSplit(test_size=0.2, random_state=0)
+    train, test = next(split.split(weibo_default.data, groups=weibo_default.groups))
+    return train, test
+
+
+def test_weibo_exclude_groups_removes_those_groups_only(weibo_all, weibo_default, weibo_split):
+    _, test = weibo_split
+    held_out = weibo_default.groups[test]
+    # Ids of no root post of the corpus are ignored.
+    b = load_weibo_dialogues(exclude_groups=list(held_out) + ["no-such-root"], **NO_STATS)
+    mask = ~np.isin(weibo_all.groups, held_out)
+    assert 0 < mask.sum() < len(mask)
+    assert b.data == [d for d, m in zip(weibo_all.data, mask) if m]
+    np.testing.assert_array_equal(b.groups, weibo_all.groups[mask])
+    np.testing.assert_array_equal(b.target, weibo_all.target[mask])
+    np.testing.assert_array_equal(b.target_counts, weibo_all.target_counts[mask])
+    fc = b.filter_counts
+    assert fc["has_text"] == mask.sum() and weibo_all.filter_counts["has_text"] == len(mask)
+    removed = fc["replies_with_one_emoji"] - fc["exclude_groups"]
+    assert removed >= len(mask) - mask.sum()  # also some without text
+    n_given = len(set(held_out)) + 1
+    assert (
+        f"{n_given:,} group ids given, {n_given - 1:,} of them root posts of the corpus "
+        f"(the others are ignored); their {removed:,} dialogues were removed first"
+    ) in " ".join(b.DESCR.split())
+    # None and an empty list exclude nothing.
+    assert "Held-out threads (exclude_groups): none." in weibo_default.DESCR
+    empty = load_weibo_dialogues(exclude_groups=[], n_samples=20)
+    assert empty.filter_counts["exclude_groups"] == empty.filter_counts["replies_with_one_emoji"]
+
+
+def test_weibo_exclude_groups_before_top_emojis(weibo_all):
+    # Hold out every thread with a dialogue labelled by the 10th emoji. Applied
+    # first (as it must be), the top ten are counted without those threads, so
+    # ten emojis are still chosen, some outside the usual ten; applied after
+    # the choice, only nine of the usual ten could be left.
+    tenth = load_weibo_dialogues(n_emojis=10, balance=False, n_samples=10).target_names[-1]
+    assert tenth in TOP10
+    held_out = np.unique(weibo_all.groups[weibo_all.target == tenth])
+    b = load_weibo_dialogues(exclude_groups=held_out, balance=False)
+    assert len(b.target_names) == 10
+    assert tenth not in b.target_names
+    assert set(b.target_names) - TOP10
+    assert not set(b.groups) & set(held_out)
+
+
+def test_weibo_excluded_groups_have_no_influence(ced_subset, tmp_path, tmp_cache):
+    # A corpus with some threads excluded gives exactly what the corpus
+    # without those threads gives, under rules that count (top emojis, OOV,
+    # long turns, balancing): the held-out threads influence nothing.
+    held_out = ["433_zx2qF69yf_3356496200", "5047_A0lKajmlf_1680990025"]
+    rest = {n: raw for n, raw in ced_subset.items() if not any(k in n for k in held_out)}
+    assert len(rest) == len(ced_subset) - 4  # a root and a repost file each
+    for home, members in [(tmp_path / "all", ced_subset), (tmp_path / "rest", rest)]:
+        for name, raw in members.items():
+            p = home / "weibo_ced" / "CED_Dataset" / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(raw)
+    rules = dict(n_emojis=3, min_word_freq=2)
+    for kw in [dict(balance=False), dict(), dict(long_turns="truncate", max_words=20)]:
+        ex = load_weibo_dialogues(data_home=tmp_path / "all", exclude_groups=held_out, **rules, **kw)
+        ref = load_weibo_dialogues(data_home=tmp_path / "rest", **rules, **kw)
+        assert len(ref.data) > 5
+        assert ex.data == ref.data
+        for key in ["target", "target_names", "groups", "target_counts"]:
+            np.testing.assert_array_equal(ex[key], ref[key])
+        fc_ex, fc_ref = dict(ex.filter_counts), dict(ref.filter_counts)
+        assert fc_ex.pop("exclude_groups") == fc_ref["replies_with_one_emoji"]
+        fc_ex.pop("replies_with_one_emoji")
+        fc_ref.pop("replies_with_one_emoji")
+        fc_ref.pop("exclude_groups")
+        assert fc_ex == fc_ref
+    # Not a vacuous check: dropping those threads *after* the selection differs.
+    full = load_weibo_dialogues(data_home=tmp_path / "all", balance=False, **rules)
+    late = [d for d, g in zip(full.data, full.groups) if g not in held_out]
+    ref = load_weibo_dialogues(data_home=tmp_path / "rest", balance=False, **rules)
+    assert late != ref.data
+
+
+def test_weibo_pretraining(weibo_default):
+    pre = load_weibo_pretraining()
+    same = load_weibo_dialogues(n_emojis=64, balance=False, long_turns="truncate", max_oov=None, min_word_freq=1)
+    assert pre.data == same.data
+    np.testing.assert_array_equal(pre.target, same.target)
+    assert pre.filter_counts == same.filter_counts
+    assert pre.DESCR.startswith("Weibo distant-supervision pre-training corpus")
+    assert len(pre.data) > 100_000 and len(pre.data) > 5 * len(weibo_default.data)
+    assert len(pre.target_names) > 10
+    assert set(pre.target) == set(pre.target_names)
+    counts = Counter(pre.target)
+    assert max(counts.values()) > 10 * min(counts.values())  # not balanced
+    assert pre.filter_counts["truncated_dialogues"] > 0
+    assert len(pre.groups) == len(pre.target_counts) == len(pre.data)
+    X, y = load_weibo_pretraining(n_samples=100, return_X_y=True)
+    assert len(X) == len(y) == 100
+
+
+def test_weibo_pretraining_leak_free_recipe(weibo_default, weibo_all, weibo_split):
+    # The recipe of the docs: split by groups, exclude the test part's groups.
+    train, test = weibo_split
+    held_out = set(weibo_default.groups[test])
+    pre = load_weibo_pretraining(exclude_groups=weibo_default.groups[test])
+    assert not set(pre.groups) & held_out
+    assert set(pre.groups) & set(weibo_default.groups[train])  # not everything went
+    # No dialogue of a test thread is left. A few test dialogues still have
+    # an identical twin: the same text in another thread (one rumour posted
+    # under several root ids), which a split by groups cannot see either.
+    test_dialogues = {tuple(weibo_default.data[i]) for i in test}
+    shared = test_dialogues & {tuple(d) for d in pre.data}
+    elsewhere = {tuple(d) for d, g in zip(weibo_all.data, weibo_all.groups) if g not in held_out}
+    assert shared <= elsewhere
+    assert len(shared) < 0.01 * len(test_dialogues)
+    # The replies for word vectors are held out the same way.
+    replies = load_weibo_replies(exclude_groups=weibo_default.groups[test], n_samples=5000)
+    assert not set(replies.groups) & set(weibo_default.groups[test])
+
+
+def test_weibo_replies(weibo_default):
+    r = load_weibo_replies()
+    n = len(r.data)
+    assert n > 500_000 and len(r.groups) == n and r.groups.dtype.kind == "U"
+    assert all(isinstance(t, str) and t and t == t.strip() for t in r.data)
+    assert f"Replies returned: {n:,}." in r.DESCR
+    # No emoji left: every text that could hold a bracket code, and a sample.
+    rng = np.random.RandomState(0)
+    sample = [r.data[i] for i in rng.choice(n, 20_000, replace=False)]
+    assert not any(find_emojis(t) for t in sample + [t for t in r.data if "[" in t])
+    # Every non-empty reply turn of the dialogues is a reply of the corpus.
+    texts = set(r.data)
+    assert all(d[-1] in texts for d in weibo_default.data if d[-1])
+    # Fewer with min_chars; n_samples keeps corpus order; exclusion by group.
+    assert len(load_weibo_replies(min_chars=5).data) < n
+    sub = load_weibo_replies(n_samples=1000, random_state=1)
+    assert len(sub.data) == 1000 and set(sub.data) <= texts
+    one = r.groups[0]
+    ex = load_weibo_replies(exclude_groups=[one])
+    assert len(ex.data) == n - (r.groups == one).sum() and one not in set(ex.groups)
+
+
+def test_weibo_replies_handmade(tmp_path, tmp_cache):
+    _write_ced_folder(tmp_path, **HANDMADE)
+    r = load_weibo_replies(data_home=tmp_path)
+    # Plain reposts, "@user" and emoji-only replies are empty: dropped.
+    assert r.data == ["真的吗", "是的", "不知道", "葡萄柚"]
+    assert r.groups.tolist() == ["k1"] * 4
+    assert load_weibo_replies(data_home=tmp_path, min_chars=3).data == ["真的吗", "不知道", "葡萄柚"]
+    assert load_weibo_replies(data_home=tmp_path, exclude_groups=["k1"]).data == []
+    assert load_weibo_replies(data_home=tmp_path, exclude_groups=("k2",)).data == r.data
+
+
+@pytest.mark.parametrize("loader", [load_weibo_dialogues, load_weibo_pretraining, load_weibo_replies])
+@pytest.mark.parametrize("value", ["3495745049431351", 3, [1, 2], ["a", None], {"a": 1}, np.array([["a"]])])
+def test_weibo_bad_exclude_groups(loader, value, tmp_path):
+    # Checked before any data is looked for.
+    with pytest.raises(TypeError, match="exclude_groups must be None or an array-like of str"):
+        loader(exclude_groups=value, data_home=tmp_path, download_if_missing=False)
+
+
+@pytest.mark.parametrize("kw", [dict(min_chars=0), dict(n_samples=0), dict(min_chars=1.5)])
+def test_weibo_replies_bad_params(kw):
+    with pytest.raises(ValueError, match=next(iter(kw))):
+        load_weibo_replies(**kw)

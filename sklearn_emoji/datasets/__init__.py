@@ -11,7 +11,12 @@ Parsed Weibo data is cached under ``SKLEARN_EMOJI_CACHE`` (default
 
 from ._base import DataFileError, DataNotFoundError, get_cache_home, get_data_home
 from ._tweeteval import TWEETEVAL_URL, load_tweeteval_emoji
-from ._weibo import WEIBO_URL, load_weibo_dialogues
+from ._weibo import (
+    WEIBO_URL,
+    load_weibo_dialogues,
+    load_weibo_pretraining,
+    load_weibo_replies,
+)
 
 __all__ = [
     "DataFileError",
@@ -22,4 +27,6 @@ __all__ = [
     "get_data_home",
     "load_tweeteval_emoji",
     "load_weibo_dialogues",
+    "load_weibo_pretraining",
+    "load_weibo_replies",
 ]
