@@ -41,8 +41,10 @@ if os.environ["SKLEARN_EMOJI_EXAMPLE_SCALE"] == "ci":
     torch.set_num_threads(1)
     threadpool_limits(limits=1)
 
-# A chart label that the fonts cannot draw is a bug in an example (Weibo codes
-# such as [哈哈] need a CJK font that CI does not have): fail loudly.
+# A chart label that the fonts cannot draw is a bug in an example: fail
+# loudly. The Weibo examples draw codes such as [哈哈] with "Noto Sans CJK SC"
+# (Debian's fonts-noto-cjk, which CI installs), set at the top of their chart
+# code: sphinx-gallery resets matplotlib's settings before each example.
 warnings.filterwarnings("error", message=r"Glyph \d+ .*missing from font", category=UserWarning)
 
 # -- Project -----------------------------------------------------------------
@@ -96,7 +98,8 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"(__init__|/_)",
-    "subsection_order": ["../examples/xie2016", "../examples/lexicon"],
+    # "*": a new section (folder) of examples sorts after these instead of failing the build.
+    "subsection_order": ["../examples/xie2016", "../examples/lexicon", "*"],
     "within_subsection_order": "gallery_order.PaperOrder",
     "doc_module": ("sklearn_emoji",),
     "backreferences_dir": "generated/backreferences",
@@ -174,6 +177,11 @@ def _write_cli_help(app):
 API_MODULES = [
     "sklearn_emoji.pipelines",
     "sklearn_emoji.neural",
+    "sklearn_emoji.pretraining",
+    "sklearn_emoji.vectors",
+    "sklearn_emoji.ensemble",
+    "sklearn_emoji.inspection",
+    "sklearn_emoji.calibration",
     "sklearn_emoji.lexicon",
     "sklearn_emoji.preprocessing",
     "sklearn_emoji.metrics",

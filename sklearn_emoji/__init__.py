@@ -1,8 +1,9 @@
 """sklearn-emoji: scikit-learn compatible emoji recommendation for posts and
 multi-turn dialogues (Chinese and English).
 
-The neural classifiers (which import torch) and the lexicon model are loaded
-on first use, so ``import sklearn_emoji`` stays fast.
+The neural classifiers and the transfer-learning functions (which import
+torch), the lexicon model and the dataset loaders are loaded on first use, so
+``import sklearn_emoji`` stays fast.
 """
 
 import importlib
@@ -31,7 +32,17 @@ _LAZY = {
     "SiblingLexiconFeatures": "lexicon",
     "extract_emoji_targets": "lexicon",
     "load_weibo_dialogues": "datasets",
+    "load_weibo_pretraining": "datasets",
+    "load_weibo_replies": "datasets",
     "load_tweeteval_emoji": "datasets",
+    # Transfer learning (torch, and gensim for the word vectors, on first use).
+    "PretrainedEncoder": "neural",
+    "load_encoder": "neural",
+    "pretrain_encoder": "pretraining",
+    "word_vectors_encoder": "vectors",
+    "explain_attention": "inspection",
+    "GroupedStackingClassifier": "ensemble",
+    "PriorShiftClassifier": "calibration",
 }
 
 __all__ = [

@@ -164,9 +164,38 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         "truncating": [StrOptions({"pre", "post"})],
         "tokenizer": [callable, None],
         "n_jobs": [Integral, None],
+        "vocabulary": "no_validation",  # checked by _fixed_vocabulary
     }
 
+    def _fixed_vocabulary(self):
+        """The vocabulary given as a parameter (a dict or a pre-trained encoder)."""
+        vocab = self.vocabulary
+        if not isinstance(vocab, dict):
+            if not isinstance(getattr(vocab, "vocabulary", None), dict):
+                raise TypeError(
+                    "vocabulary must be None, a dict of token -> id or a pre-trained encoder "
+                    f"(with a .vocabulary dict), got {type(vocab).__name__}"
+                )
+            vocab = vocab.vocabulary
+        ids = sorted(vocab.values())
+        if ids != list(range(2, len(ids) + 2)) or not all(isinstance(t, str) for t in vocab):
+            raise ValueError(
+                "vocabulary must map str tokens to the ids 2, 3, ..., len(vocabulary) + 1 (0 is padding and 1 is OOV)"
+            )
+        return vocab
+
+    def _set_vocabulary(self, vocab, counts):
+        self.vocabulary_ = dict(vocab)
+        self.token_counts_ = counts
+        id_to_token = [PAD_TOKEN, OOV_TOKEN] + [None] * len(vocab)
+        for tok, i in vocab.items():
+            id_to_token[i] = tok
+        self._id_to_token = np.asarray(id_to_token, dtype=object)
+
     def _fit_vocabulary(self, token_lists):
+        if self.vocabulary is not None:
+            self._set_vocabulary(self._fixed_vocabulary(), {})
+            return
         counts = Counter()
         for toks in token_lists:
             counts.update(toks)
@@ -175,9 +204,7 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         items.sort(key=lambda tc: -tc[1])
         if self.max_vocab is not None:
             items = items[: self.max_vocab]
-        self.vocabulary_ = {tok: i + 2 for i, (tok, _) in enumerate(items)}
-        self.token_counts_ = dict(items)
-        self._id_to_token = np.asarray([PAD_TOKEN, OOV_TOKEN] + [t for t, _ in items], dtype=object)
+        self._set_vocabulary({tok: i + 2 for i, (tok, _) in enumerate(items)}, dict(items))
 
     def _encode(self, tokens, out_row):
         vocab = self.vocabulary_
@@ -223,6 +250,11 @@ class SequenceTokenizer(_BaseTokenizer):
         :func:`sklearn_emoji.text.tokenize` (with a cache shared across fits).
     n_jobs : int or None, default=None
         Tokenize in parallel with joblib when there are many texts.
+    vocabulary : dict, PretrainedEncoder or None, default=None
+        A fixed vocabulary (token -> id, ids ``2 .. n + 1``) or a pre-trained
+        encoder whose vocabulary to use (like ``TfidfVectorizer(vocabulary=
+        ...)``): ``fit`` learns no words, so the ids are the encoder's.
+        ``min_freq`` and ``max_vocab`` are then ignored.
 
     Attributes
     ----------
@@ -246,13 +278,16 @@ class SequenceTokenizer(_BaseTokenizer):
     [['good', '<unk>']]
     """
 
-    def __init__(self, max_len=50, min_freq=1, max_vocab=None, truncating="pre", tokenizer=None, n_jobs=None):
+    def __init__(
+        self, max_len=50, min_freq=1, max_vocab=None, truncating="pre", tokenizer=None, n_jobs=None, vocabulary=None
+    ):
         self.max_len = max_len
         self.min_freq = min_freq
         self.max_vocab = max_vocab
         self.truncating = truncating
         self.tokenizer = tokenizer
         self.n_jobs = n_jobs
+        self.vocabulary = vocabulary
 
     def fit(self, X, y=None):
         """Learn the vocabulary of ``X``.
@@ -273,7 +308,7 @@ class SequenceTokenizer(_BaseTokenizer):
         self._validate_params()
         texts = check_texts(X, allow_empty=True)
         check_y_length(y, len(texts))
-        self._fit_vocabulary(_tokenize_many(texts, self.tokenizer, self.n_jobs))
+        self._fit_vocabulary(() if self.vocabulary is not None else _tokenize_many(texts, self.tokenizer, self.n_jobs))
         self.n_features_in_ = 1
         return self
 
@@ -336,6 +371,11 @@ class HierarchicalTokenizer(_BaseTokenizer):
         ``str -> list of str``; ``None`` uses :func:`sklearn_emoji.text.tokenize`.
     n_jobs : int or None, default=None
         Tokenize in parallel with joblib when there are many turns.
+    vocabulary : dict, PretrainedEncoder or None, default=None
+        A fixed vocabulary (token -> id, ids ``2 .. n + 1``) or a pre-trained
+        encoder whose vocabulary to use (like ``TfidfVectorizer(vocabulary=
+        ...)``): ``fit`` learns no words, so the ids are the encoder's.
+        ``min_freq`` and ``max_vocab`` are then ignored.
 
     Attributes
     ----------
@@ -365,7 +405,15 @@ class HierarchicalTokenizer(_BaseTokenizer):
     }
 
     def __init__(
-        self, max_turns=4, max_len=50, min_freq=1, max_vocab=None, truncating="pre", tokenizer=None, n_jobs=None
+        self,
+        max_turns=4,
+        max_len=50,
+        min_freq=1,
+        max_vocab=None,
+        truncating="pre",
+        tokenizer=None,
+        n_jobs=None,
+        vocabulary=None,
     ):
         self.max_turns = max_turns
         self.max_len = max_len
@@ -374,6 +422,7 @@ class HierarchicalTokenizer(_BaseTokenizer):
         self.truncating = truncating
         self.tokenizer = tokenizer
         self.n_jobs = n_jobs
+        self.vocabulary = vocabulary
 
     def _tokenized_turns(self, X):
         dialogues = [d[-self.max_turns :] for d in check_dialogues(X)]
@@ -399,9 +448,14 @@ class HierarchicalTokenizer(_BaseTokenizer):
         self : HierarchicalTokenizer
         """
         self._validate_params()
-        turns = self._tokenized_turns(X)
-        check_y_length(y, len(turns))
-        self._fit_vocabulary(t for d in turns for t in d)
+        if self.vocabulary is not None:
+            n = len(check_dialogues(X))
+            check_y_length(y, n)
+            self._fit_vocabulary(())
+        else:
+            turns = self._tokenized_turns(X)
+            check_y_length(y, len(turns))
+            self._fit_vocabulary(t for d in turns for t in d)
         self.n_features_in_ = 1
         return self
 

@@ -9,8 +9,18 @@ def test_evaluate_train_recommend_round_trip(tmp_path, capsys):
     out = tmp_path / "res.json"
     models = tmp_path / "models"
     code = main(
-        ["evaluate", "--methods", "S-BOW,F-BOW", "--n-samples", "800", "--output", str(out),
-         "--save-models", str(models), "--quiet"]
+        [
+            "evaluate",
+            "--methods",
+            "S-BOW,F-BOW",
+            "--n-samples",
+            "800",
+            "--output",
+            str(out),
+            "--save-models",
+            str(models),
+            "--quiet",
+        ]
     )
     assert code == 0
     text = capsys.readouterr().out
@@ -78,3 +88,62 @@ def test_groups_reach_only_models_that_take_them():
     assert _group_fit_params(make_method("S-BOW"), g) == {}
     assert _group_fit_params(make_method("LEXICON"), g) == {}
     assert _group_fit_params(make_method("H-LSTM"), None) == {}
+
+
+def test_pretrain_then_evaluate_from_the_encoder(tmp_path, capsys):
+    from sklearn_emoji.neural import load_encoder
+
+    enc_path = tmp_path / "enc.pt"
+    assert (
+        main(["pretrain", "--output", str(enc_path), "--n-samples", "800", "--dim", "8", "--epochs", "1", "--quiet"])
+        == 0
+    )
+    assert "test threads of the evaluate split excluded" in capsys.readouterr().out
+    enc = load_encoder(enc_path)
+    assert enc.info["tokenizer"] == "chars" and enc.embedding_dim == 8 and enc.pooling == "attention"
+
+    out = tmp_path / "res.json"
+    code = main(
+        [
+            "evaluate",
+            "--methods",
+            " H-LSTM , H-LSTM+LEXICON",
+            "--n-samples",
+            "800",
+            "--pretrained",
+            str(enc_path),
+            "--fine-tuning",
+            "last",
+            "--max-epochs",
+            "1",
+            "--output",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    assert "none of the test threads" in capsys.readouterr().out
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert set(result["table2"]) == {"H-LSTM", "H-LSTM+LEXICON"}
+    assert result["settings"]["fine_tuning"] == "last" and result["settings"]["pretrained"] == str(enc_path)
+
+    # another split (a different subset) has test threads the encoder saw: refused by name
+    assert (
+        main(
+            [
+                "evaluate",
+                "--methods",
+                "H-LSTM",
+                "--n-samples",
+                "600",
+                "--pretrained",
+                str(enc_path),
+                "--output",
+                str(tmp_path / "x.json"),
+                "--quiet",
+            ]
+        )
+        == 2
+    )
+    assert "pre-trained on" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()

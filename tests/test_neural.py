@@ -15,6 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
 from sklearn_emoji.neural import (
+    PAPER_SETTINGS,
     FLSTMClassifier,
     HierarchicalLSTM,
     HLSTMClassifier,
@@ -143,9 +144,9 @@ def test_get_params_set_params_clone_with_routed_kwargs():
     params = clf.get_params()
     assert params["hidden_dim"] == 16
     assert params["optimizer__weight_decay"] == 1e-3
-    assert params["optimizer"] is torch.optim.Adadelta
-    assert params["lr"] == 1.0 and params["dropout"] == 0.5 and params["batch_size"] == 128
-    assert params["embedding_dim"] == 384 and params["verbose"] == 0
+    assert params["optimizer"] is torch.optim.Adam and params["pooling"] == "attention"
+    assert params["lr"] == 1e-3 and params["dropout"] == 0.5 and params["batch_size"] == 128
+    assert params["embedding_dim"] is None and params["verbose"] == 0  # None: 384 or the encoder's
 
     clf.set_params(embedding_dim=12, callbacks__early_stopping__patience=2)
     assert clf.embedding_dim == 12
@@ -189,6 +190,7 @@ def test_not_fitted_error(cls):
 def test_routed_kwargs_reach_skorch_and_paper_defaults():
     X, y = make_seq(n=60)
     clf = SLSTMClassifier(max_epochs=1, random_state=0, optimizer__weight_decay=1e-3, **TINY)
+    clf.set_params(optimizer=PAPER_SETTINGS["optimizer"], lr=PAPER_SETTINGS["lr"])
     clf.fit(X, y)
     group = clf.net_.optimizer_.param_groups[0]
     assert isinstance(clf.net_.optimizer_, torch.optim.Adadelta)
@@ -201,9 +203,7 @@ def test_routed_kwargs_reach_skorch_and_paper_defaults():
 
 def test_classes_are_emoji_strings_and_proba_columns_follow_them():
     X, y = make_seq(n=300, max_len=6)
-    clf = SLSTMClassifier(
-        max_epochs=15, random_state=0, optimizer=torch.optim.Adam, lr=0.02, **TINY
-    ).fit(X, y)
+    clf = SLSTMClassifier(max_epochs=15, random_state=0, optimizer=torch.optim.Adam, lr=0.02, **TINY).fit(X, y)
     assert clf.classes_.tolist() == sorted(LABELS.tolist())
     proba = clf.predict_proba(X)
     assert proba.shape == (300, 3) and proba.dtype == np.float64
@@ -296,8 +296,13 @@ def test_early_stopping_on_stratified_validation_split():
     X, _ = make_seq(n=120)
     y = LABELS[rng.integers(0, 3, size=120)]  # noise: validation cannot keep improving
     clf = SLSTMClassifier(
-        embedding_dim=8, hidden_dim=8, batch_size=32, max_epochs=30, patience=1,
-        validation_fraction=0.25, random_state=0,
+        embedding_dim=8,
+        hidden_dim=8,
+        batch_size=32,
+        max_epochs=30,
+        patience=1,
+        validation_fraction=0.25,
+        random_state=0,
     ).fit(X, y)
     assert clf.net_.train_split.stratified
     assert "valid_acc" in clf.net_.history[-1]
@@ -426,8 +431,12 @@ def test_hlstm_pipeline_on_weibo_subset(weibo_subset):
     model = make_pipeline(
         HierarchicalTokenizer(max_turns=4, max_len=50, min_freq=1),
         HLSTMClassifier(
-            embedding_dim=16, hidden_dim=16, max_epochs=3, batch_size=32,
-            validation_fraction=None, random_state=0,
+            embedding_dim=16,
+            hidden_dim=16,
+            max_epochs=3,
+            batch_size=32,
+            validation_fraction=None,
+            random_state=0,
         ),
     )
     model.fit(X[:n_train], y[:n_train])
@@ -474,9 +483,7 @@ def test_docstring_examples_run():
 def test_hlstm_learns_a_cue_that_only_the_context_holds():
     # the label is a token of the FIRST turn; the reply (last turn) is noise
     X, y = make_hier(n=300, max_len=6)
-    clf = HLSTMClassifier(
-        max_epochs=15, random_state=0, optimizer=torch.optim.Adam, lr=0.02, **TINY
-    ).fit(X, y)
+    clf = HLSTMClassifier(max_epochs=15, random_state=0, optimizer=torch.optim.Adam, lr=0.02, **TINY).fit(X, y)
     assert clf.score(X, y) > 0.9
 
 
@@ -512,7 +519,11 @@ def test_groups_route_through_a_pipeline():
 
     dialogues = [[f"turn {i % 7}", f"reply {i % 5} ok"] for i in range(80)]
     y = np.array(["[哈哈]", "[泪]"] * 40, dtype=object)
-    pipe = Pipeline([("tokens", HierarchicalTokenizer(max_turns=2, max_len=4)),
-                     ("clf", HLSTMClassifier(embedding_dim=8, hidden_dim=8, max_epochs=1, random_state=0))])
+    pipe = Pipeline(
+        [
+            ("tokens", HierarchicalTokenizer(max_turns=2, max_len=4)),
+            ("clf", HLSTMClassifier(embedding_dim=8, hidden_dim=8, max_epochs=1, random_state=0)),
+        ]
+    )
     pipe.fit(dialogues, y, clf__groups=np.arange(80) // 4)
     assert pipe.predict_proba(dialogues).shape == (80, 2)

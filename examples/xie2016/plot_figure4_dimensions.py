@@ -35,8 +35,7 @@ SCALE = os.environ.get("SKLEARN_EMOJI_EXAMPLE_SCALE", "laptop")
 SIZES = {
     "ci": dict(n_samples=1500, dims=[8, 16, 32], max_epochs=4, batch_size=32, device="cpu"),
     "laptop": dict(n_samples=3000, dims=[16, 32, 64, 128], max_epochs=6, batch_size=64, device="cpu"),
-    "paper": dict(n_samples=None, dims=[64, 128, 256, 384, 512], max_epochs=50, batch_size=128,
-                  device="auto"),
+    "paper": dict(n_samples=None, dims=[64, 128, 256, 384, 512], max_epochs=50, batch_size=128, device="auto"),
 }
 if SCALE not in SIZES:
     raise ValueError(f"SKLEARN_EMOJI_EXAMPLE_SCALE must be one of {sorted(SIZES)}, got {SCALE!r}")

@@ -77,29 +77,23 @@ table2, table3, models = evaluate_methods(
 # %%
 # The table
 # ---------
-# Weibo emojis are bracket codes; the second column says what each one
+# Weibo emojis are bracket codes; the first column says what each one
 # shows. ``n test`` is the number of test dialogues behind each row.
-MEANING = {  # what the Weibo codes show (pinyin, then English)
-    "[哈哈]": "haha (laugh)",
-    "[泪]": "lei (tears)",
-    "[吃惊]": "chijing (shocked)",
-    "[怒]": "nu (angry)",
-    "[偷笑]": "touxiao (snicker)",
-    "[蜡烛]": "lazhu (candle)",
-    "[汗]": "han (sweat)",
-    "[嘻嘻]": "xixi (giggle)",
-    "[爱你]": "aini (love you)",
-    "[衰]": "shuai (unlucky)",
+MEANING = {  # what the Weibo codes show
+    "[哈哈]": "laugh",
+    "[泪]": "tears",
+    "[吃惊]": "shocked",
+    "[怒]": "angry",
+    "[偷笑]": "snicker",
+    "[蜡烛]": "candle",
+    "[汗]": "sweat",
+    "[嘻嘻]": "giggle",
+    "[爱你]": "love you",
+    "[衰]": "unlucky",
 }
 
-
-def name(emoji):
-    """An ASCII name for chart labels (matplotlib's default font has no Chinese glyphs)."""
-    return MEANING.get(emoji) or emoji.encode("ascii", "backslashreplace").decode()
-
-
 table = (100 * pd.DataFrame(table3)).round(1)
-table.insert(0, "meaning", [name(e) for e in table.index])
+table.insert(0, "meaning", [MEANING.get(e, "") for e in table.index])
 table.insert(1, "n test", pd.Series(y_test).value_counts().reindex(table.index).fillna(0).astype(int))
 table["H - S"] = (table["H-LSTM"] - table["S-LSTM"]).round(1)
 table = table.sort_values("H-LSTM")
@@ -113,8 +107,7 @@ pd.DataFrame(
         "H-LSTM": [21.6, 22.7, 24.1, 27.1, 28.5, 32.7, 38.9, 47.4, 51.0, 62.2],
     },
     index=pd.Index(
-        ["tears of joy", "thinking", "laugh", "nervous", "shy", "delicious", "cry",
-         "astonished", "angry", "heart"],
+        ["tears of joy", "thinking", "laugh", "nervous", "shy", "delicious", "cry", "astonished", "angry", "heart"],
         name="emoji (Xie et al., 2016)",
     ),
 )
@@ -122,14 +115,18 @@ pd.DataFrame(
 # %%
 # The chart
 # ---------
+# The labels are the Weibo codes themselves, drawn with a CJK font
+# (``apt-get install fonts-noto-cjk``), followed by their meaning.
 import matplotlib.pyplot as plt
 import numpy as np
+
+plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", *plt.rcParams["font.sans-serif"]]
 
 y = np.arange(len(table))
 fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
 ax.barh(y - 0.2, table["S-LSTM"], height=0.4, color="#fdae6b", label="S-LSTM (reply only)")
 ax.barh(y + 0.2, table["H-LSTM"], height=0.4, color="#d94801", label="H-LSTM (whole dialogue)")
-ax.set_yticks(y, table["meaning"])
+ax.set_yticks(y, [f"{e} {m}" for e, m in zip(table.index, table["meaning"])])
 ax.set_xlabel("P@1 (%)")
 ax.axvline(100 / len(data.target_names), color="grey", ls=":", label="chance")
 ax.grid(axis="x", alpha=0.3)

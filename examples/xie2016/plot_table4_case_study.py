@@ -81,8 +81,10 @@ cases = {
     "both right": (s_first == y_test) & (h_first == y_test),
 }
 pd.DataFrame(
-    {"test dialogues": {k: int(v.sum()) for k, v in cases.items()},
-     "with 3+ turns": {k: int((v & multi_turn).sum()) for k, v in cases.items()}}
+    {
+        "test dialogues": {k: int(v.sum()) for k, v in cases.items()},
+        "with 3+ turns": {k: int((v & multi_turn).sum()) for k, v in cases.items()},
+    }
 )
 
 # %%
@@ -126,26 +128,28 @@ show(pd.DataFrame(rows))
 
 # %%
 # The same rankings as charts, for the first case where the context helped.
-# Charts name the Weibo codes in pinyin and English (matplotlib's default
-# font has no Chinese glyphs).
+# The charts show the Weibo codes themselves, with a CJK font
+# (``apt-get install fonts-noto-cjk``), and what each one shows.
 import matplotlib.pyplot as plt
 
+plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", *plt.rcParams["font.sans-serif"]]
+
 MEANING = {
-    "[哈哈]": "haha (laugh)",
-    "[泪]": "lei (tears)",
-    "[吃惊]": "chijing (shocked)",
-    "[怒]": "nu (angry)",
-    "[偷笑]": "touxiao (snicker)",
-    "[蜡烛]": "lazhu (candle)",
-    "[汗]": "han (sweat)",
-    "[嘻嘻]": "xixi (giggle)",
-    "[爱你]": "aini (love you)",
-    "[衰]": "shuai (unlucky)",
+    "[哈哈]": "laugh",
+    "[泪]": "tears",
+    "[吃惊]": "shocked",
+    "[怒]": "angry",
+    "[偷笑]": "snicker",
+    "[蜡烛]": "candle",
+    "[汗]": "sweat",
+    "[嘻嘻]": "giggle",
+    "[爱你]": "love you",
+    "[衰]": "unlucky",
 }
 
 
 def name(emoji):
-    return MEANING.get(emoji) or emoji.encode("ascii", "backslashreplace").decode()
+    return f"{emoji} {MEANING[emoji]}" if emoji in MEANING else emoji
 
 
 helped = np.flatnonzero(cases["context helps (H-LSTM right, S-LSTM wrong)"])
@@ -172,18 +176,22 @@ print(" / ".join(t or "(empty)" for t in X_test[i]))
 # Weibo2015 emojis that are not among the CED labels, so only the rankings
 # can be compared, not the hits.
 paper = [
-    (["别哭了出去吃！", "去哪吃", "我之前收藏了一天关于宁波吃的的链接。随便找一家！", "好呀好呀你啥时候有空"],
-     "delicious"),
+    (
+        ["别哭了出去吃！", "去哪吃", "我之前收藏了一天关于宁波吃的的链接。随便找一家！", "好呀好呀你啥时候有空"],
+        "delicious",
+    ),
     (["太过分了啊啊啊啊", "生气啊啊啊啊", "你生谁气", "那个提香蕉的"], "nervous"),
     (["芭比娃娃一样??", "太好看", "哈哈哈谢谢", "等等你的短发呢"], "thinking"),
     (["越画越好", "谢谢姐姐鼓励，画画真的让人开心", "是，这是个很好的爱好", "跳舞也是"], "shy"),
 ]
 dialogues = [d for d, _ in paper]
-show(pd.DataFrame(
-    {
-        "dialogue": ["\n".join(d) for d in dialogues],
-        "S-LSTM top 3": [fmt(r) for r in top_k_emojis(s_lstm, dialogues, k=3)],
-        "H-LSTM top 3": [fmt(r) for r in top_k_emojis(h_lstm, dialogues, k=3)],
-        "paper's answer": [a for _, a in paper],
-    }
-))
+show(
+    pd.DataFrame(
+        {
+            "dialogue": ["\n".join(d) for d in dialogues],
+            "S-LSTM top 3": [fmt(r) for r in top_k_emojis(s_lstm, dialogues, k=3)],
+            "H-LSTM top 3": [fmt(r) for r in top_k_emojis(h_lstm, dialogues, k=3)],
+            "paper's answer": [a for _, a in paper],
+        }
+    )
+)

@@ -2,16 +2,28 @@
 
 PyTorch modules (:class:`SequenceLSTM`, :class:`HierarchicalLSTM`) and the
 scikit-learn classifiers that train them with skorch
-(:class:`SLSTMClassifier`, :class:`FLSTMClassifier`, :class:`HLSTMClassifier`).
+(:class:`SLSTMClassifier`, :class:`FLSTMClassifier`, :class:`HLSTMClassifier`),
+and transfer learning: :class:`PretrainedEncoder` (saved and read with
+:meth:`PretrainedEncoder.save` / :func:`load_encoder`) and the
+:class:`ChainThaw` fine-tuning callback. Pre-training itself is
+:func:`sklearn_emoji.pretraining.pretrain_encoder`.
 """
 
-from ._classifiers import FLSTMClassifier, HLSTMClassifier, SLSTMClassifier
-from ._modules import HierarchicalLSTM, SequenceLSTM
+from ._classifiers import PAPER_SETTINGS, FLSTMClassifier, HLSTMClassifier, SLSTMClassifier
+from ._modules import AttentionPooling, HierarchicalLSTM, SequenceLSTM
+from ._transfer import ChainThaw, EncoderFileError, PretrainedEncoder, check_no_overlap, load_encoder
 
 __all__ = [
     "SequenceLSTM",
     "HierarchicalLSTM",
+    "AttentionPooling",
+    "PretrainedEncoder",
+    "EncoderFileError",
+    "ChainThaw",
+    "load_encoder",
+    "check_no_overlap",
     "SLSTMClassifier",
+    "PAPER_SETTINGS",
     "FLSTMClassifier",
     "HLSTMClassifier",
 ]

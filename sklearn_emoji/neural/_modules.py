@@ -33,9 +33,9 @@ reach the module, so this is only a safety net.
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["SequenceLSTM", "HierarchicalLSTM"]
+__all__ = ["SequenceLSTM", "HierarchicalLSTM", "AttentionPooling"]
 
 
 def _last_hidden(lstm, emb, lengths, packed):
@@ -45,15 +45,66 @@ def _last_hidden(lstm, emb, lengths, packed):
     in ``[1, L]``.
     """
     if packed:
-        seq = pack_padded_sequence(
-            emb, lengths.cpu(), batch_first=True, enforce_sorted=False
-        )
+        seq = pack_padded_sequence(emb, lengths.cpu(), batch_first=True, enforce_sorted=False)
         # With enforce_sorted=False, h_n comes back in the original row order.
         _, (h_n, _) = lstm(seq)
         return h_n[-1]
     out, _ = lstm(emb)  # (N, L, H): runs over the padding too
     idx = (lengths - 1).view(-1, 1, 1).expand(-1, 1, out.size(-1))
     return out.gather(1, idx).squeeze(1)
+
+
+def _all_hidden(lstm, emb, lengths, packed):
+    """Every hidden state ``(N, L', H)`` of ``lstm``; positions past a row's
+    length are zero (``L'`` is the longest length when packed)."""
+    if packed:
+        seq = pack_padded_sequence(emb, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, _ = lstm(seq)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=emb.size(1))
+        return out
+    out, _ = lstm(emb)
+    return out
+
+
+class AttentionPooling(nn.Module):
+    """Attention pooling over the hidden states of an LSTM (DeepMoji style).
+
+    A learned vector scores every position, the scores of the real positions
+    go through a softmax, and the pooled vector is the weighted sum of the
+    hidden states. The weights are returned too, so that a caller can show
+    which words (or turns) the model looked at.
+
+    Parameters
+    ----------
+    hidden_dim : int
+        Size of the hidden states.
+    """
+
+    def __init__(self, hidden_dim):
+        super().__init__()
+        self.score = nn.Linear(hidden_dim, 1, bias=False)
+
+    def forward(self, states, lengths):
+        """Pool ``states`` ``(N, L, H)``; return ``(vectors (N, H), weights (N, L))``."""
+        L = states.size(1)
+        mask = torch.arange(L, device=states.device).unsqueeze(0) < lengths.to(states.device).unsqueeze(1)
+        logits = self.score(states).squeeze(-1).masked_fill(~mask, float("-inf"))
+        weights = torch.softmax(logits, dim=1)
+        return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
+
+
+def _pool(lstm, attention, emb, lengths, packed):
+    """Sequence vectors and, with attention, the weights ``(N, L')``."""
+    if attention is None:
+        return _last_hidden(lstm, emb, lengths, packed), None
+    states = _all_hidden(lstm, emb, lengths, packed)
+    return attention(states, lengths)
+
+
+def _check_pooling(pooling):
+    if pooling not in ("last", "attention"):
+        raise ValueError(f"pooling must be 'last' or 'attention', got {pooling!r}")
+    return pooling
 
 
 class _Classifier(nn.Module):
@@ -71,6 +122,10 @@ class _Classifier(nn.Module):
     def forward(self, X):
         """Logits ``(batch, n_classes)`` for a batch of token ids."""
         return self.output(self.dropout(self.encode(X)))
+
+    def encode(self, X):
+        """The encoder's vectors ``(batch, hidden_dim)``."""
+        return self.encode_with_weights(X)[0]
 
 
 class SequenceLSTM(_Classifier):
@@ -91,6 +146,10 @@ class SequenceLSTM(_Classifier):
     packed : bool, default=True
         Trim each batch to its longest row and pack it; ``False`` runs the
         LSTM over the full padded width (same result, slower).
+    pooling : {"last", "attention"}, default="last"
+        How the LSTM's states become the sequence vector: the last hidden
+        state (the paper) or :class:`AttentionPooling` over all of them
+        (DeepMoji); :meth:`encode_with_weights` returns the weights.
 
     Examples
     --------
@@ -106,17 +165,28 @@ class SequenceLSTM(_Classifier):
     """
 
     def __init__(
-        self, vocab_size, n_classes, embedding_dim=384, hidden_dim=384, dropout=0.5, packed=True
+        self,
+        vocab_size,
+        n_classes,
+        embedding_dim=384,
+        hidden_dim=384,
+        dropout=0.5,
+        packed=True,
+        pooling="last",
     ):
         super().__init__(vocab_size, n_classes, embedding_dim, hidden_dim, dropout, packed)
+        self.pooling = _check_pooling(pooling)
         self.lstm = nn.LSTM(embedding_dim, hidden_dim, batch_first=True)
+        self.attention = AttentionPooling(hidden_dim) if pooling == "attention" else None
 
-    def encode(self, X):
-        """Sequence vectors ``(batch, hidden_dim)`` for ids ``(batch, max_len)``."""
+    def encode_with_weights(self, X):
+        """Sequence vectors ``(batch, hidden_dim)`` for ids ``(batch, max_len)``,
+        and the attention weights ``(batch, max_len')`` (``None`` without
+        attention)."""
         lengths = (X != 0).sum(1).clamp(min=1)
         if self.packed:
             X = X[:, : int(lengths.max())]
-        return _last_hidden(self.lstm, self.embedding(X), lengths, self.packed)
+        return _pool(self.lstm, self.attention, self.embedding(X), lengths, self.packed)
 
 
 class HierarchicalLSTM(_Classifier):
@@ -144,6 +214,10 @@ class HierarchicalLSTM(_Classifier):
         batch and pack the turn-level sequence by number of turns; ``False``
         runs both LSTMs over the full padded ``(max_turns, max_len)`` grid
         (same result, slower).
+    pooling : {"last", "attention"}, default="last"
+        How each turn's word states and the dialogue's turn states are
+        pooled: the last hidden state (the paper) or attention over all of
+        them (DeepMoji), one :class:`AttentionPooling` per level.
 
     Notes
     -----
@@ -167,14 +241,33 @@ class HierarchicalLSTM(_Classifier):
     """
 
     def __init__(
-        self, vocab_size, n_classes, embedding_dim=384, hidden_dim=384, dropout=0.5, packed=True
+        self,
+        vocab_size,
+        n_classes,
+        embedding_dim=384,
+        hidden_dim=384,
+        dropout=0.5,
+        packed=True,
+        pooling="last",
     ):
         super().__init__(vocab_size, n_classes, embedding_dim, hidden_dim, dropout, packed)
+        self.pooling = _check_pooling(pooling)
         self.word_lstm = nn.LSTM(embedding_dim, hidden_dim, batch_first=True)
         self.turn_lstm = nn.LSTM(hidden_dim, hidden_dim, batch_first=True)
+        if pooling == "attention":
+            self.word_attention = AttentionPooling(hidden_dim)
+            self.turn_attention = AttentionPooling(hidden_dim)
+        else:
+            self.word_attention = self.turn_attention = None
 
-    def encode(self, X):
-        """Dialogue vectors ``(batch, hidden_dim)`` for ids ``(batch, max_turns, max_len)``."""
+    def encode_with_weights(self, X):
+        """Dialogue vectors ``(batch, hidden_dim)`` for ids ``(batch, max_turns, max_len)``.
+
+        Also returns the attention weights, ``None`` without attention, else
+        a pair: word weights ``(batch, max_turns, max_len)`` (zero on padding
+        and on empty turns) and turn weights ``(batch, max_turns)`` over the
+        non-empty turns in their left-aligned order.
+        """
         B, T, L = X.shape
         flat = X.reshape(B * T, L)
         tok_len = (flat != 0).sum(1)  # (B*T,)
@@ -191,11 +284,12 @@ class HierarchicalLSTM(_Classifier):
 
         if self.packed:
             rows = flat[sel][:, : int(lengths.max())]
-            turn_vec = _last_hidden(self.word_lstm, self.embedding(rows), lengths, True)
+            turn_vec, w_word = _pool(self.word_lstm, self.word_attention, self.embedding(rows), lengths, True)
         else:
             full_len = tok_len.clamp(min=1)
-            all_vec = _last_hidden(self.word_lstm, self.embedding(flat), full_len, False)
+            all_vec, w_all = _pool(self.word_lstm, self.word_attention, self.embedding(flat), full_len, False)
             turn_vec = all_vec[sel]
+            w_word = None if w_all is None else w_all[sel]
 
         # scatter the turn vectors back, left-aligned: position = rank among
         # the dialogue's non-empty turns
@@ -204,4 +298,11 @@ class HierarchicalLSTM(_Classifier):
         width = int(n_turns.max()) if self.packed else T
         turns = turn_vec.new_zeros(B, width, turn_vec.size(-1))
         turns[b_idx, pos] = turn_vec
-        return _last_hidden(self.turn_lstm, turns, n_turns, self.packed)
+        vec, w_turn = _pool(self.turn_lstm, self.turn_attention, turns, n_turns, self.packed)
+        if w_word is None:
+            return vec, None
+        words = w_word.new_zeros(B * T, L)
+        words[sel, : w_word.size(1)] = w_word
+        turn_w = w_turn.new_zeros(B, T)
+        turn_w[:, : w_turn.size(1)] = w_turn
+        return vec, (words.view(B, T, L), turn_w)

@@ -1,0 +1,244 @@
+"""Pre-train the dialogue LSTMs' encoders on many emojis (distant supervision).
+
+The Weibo task of Xie et al. has ten emojis and, after the paper's filters,
+about 15,000 training dialogues; the corpus holds ten times more dialogues
+whose reply carries one of its 64 most frequent emojis
+(:func:`sklearn_emoji.datasets.load_weibo_pretraining`). DeepMoji's answer to
+the same shortage: train the network on the many-emoji task first, keep its
+encoder, and fine-tune on the small task. :func:`pretrain_encoder` does the
+first part with the library's own tokenizers and classifiers and returns a
+:class:`~sklearn_emoji.neural.PretrainedEncoder`; hand it to
+:func:`~sklearn_emoji.pipelines.make_method` (``pretrained=encoder``) for the
+second.
+
+Leak-free evaluation: pre-train only on threads that are not in the test
+split. ``load_weibo_pretraining(exclude_groups=test_groups)`` gives such a
+corpus; pass its ``groups`` to :func:`pretrain_encoder` so the encoder records
+the root posts it saw, and :func:`~sklearn_emoji.neural.check_no_overlap`
+checks it later.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from ._validation import check_dialogues
+from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
+from .text import cached_tokenize, cached_tokenize_chars
+
+__all__ = ["pretrain_encoder", "TOKENIZERS"]
+
+#: Tokenizers an encoder may be pre-trained with, by name (recorded in the
+#: encoder so that fine-tuning tokenizes the same way).
+TOKENIZERS = {"words": cached_tokenize, "chars": cached_tokenize_chars}
+
+_METHODS = {
+    "S-LSTM": ("reply", 50),
+    "F-LSTM": ("all", 200),
+    "H-LSTM": (None, 50),
+}
+
+
+def _tokenizer_name(tokenizer):
+    if tokenizer is None:
+        return "words"
+    if isinstance(tokenizer, str):
+        if tokenizer not in TOKENIZERS:
+            raise ValueError(f"tokenizer must be one of {sorted(TOKENIZERS)}, got {tokenizer!r}")
+        return tokenizer
+    raise TypeError(
+        f"tokenizer must be a name among {sorted(TOKENIZERS)} (so the encoder can record it), "
+        f"got {type(tokenizer).__name__}"
+    )
+
+
+def make_encoder_tokenizer(method, *, encoder=None, tokenizer="words", min_freq=2, max_vocab=None, max_turns=4):
+    """The (flattener, tokenizer) steps of ``method``, ids from ``encoder`` when given."""
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {list(_METHODS)}, got {method!r}")
+    mode, max_len = _METHODS[method]
+    if encoder is not None:
+        tokenizer = encoder.info.get("tokenizer", "words")
+    func = TOKENIZERS[_tokenizer_name(tokenizer)]
+    common = dict(min_freq=min_freq, max_vocab=max_vocab, tokenizer=func, vocabulary=encoder)
+    if method == "H-LSTM":
+        return None, HierarchicalTokenizer(max_turns=max_turns, max_len=max_len, **common)
+    return DialogueFlattener(mode=mode), SequenceTokenizer(max_len=max_len, **common)
+
+
+def pretrain_encoder(
+    X,
+    y,
+    *,
+    method="H-LSTM",
+    groups=None,
+    embedding_dim=128,
+    hidden_dim=128,
+    pooling="attention",
+    tokenizer="chars",
+    min_freq=2,
+    max_vocab=50000,
+    optimizer=torch.optim.Adam,
+    lr=1e-3,
+    batch_size=128,
+    max_epochs=3,
+    validation_fraction=None,
+    patience=None,
+    device="cpu",
+    random_state=None,
+    verbose=0,
+    pretrained=None,
+    corpus=None,
+):
+    """Pre-train the encoder of an S-, F- or H-LSTM on many emojis.
+
+    The dialogues are tokenized (the vocabulary is learned here and kept in
+    the encoder), the classifier of ``method`` is trained to predict ``y``
+    (any number of emojis, unbalanced), and its embedding, LSTM and
+    attention weights, with the softmax layer and its emojis, are returned
+    as a :class:`~sklearn_emoji.neural.PretrainedEncoder`.
+
+    Parameters
+    ----------
+    X : list of dialogues
+        The pre-training dialogues, e.g.
+        ``load_weibo_pretraining(exclude_groups=test_groups).data``.
+    y : array-like of str
+        The emoji of each reply.
+    method : {"H-LSTM", "F-LSTM", "S-LSTM"}, default="H-LSTM"
+        Which network to pre-train (its tokenizer: hierarchical, all turns
+        flattened, or the reply alone).
+    groups : array-like of str, default=None
+        The root post of each dialogue. Recorded in the encoder's ``info``
+        (so :func:`~sklearn_emoji.neural.check_no_overlap` can prove a test
+        split was never seen) and used to hold out whole threads when
+        ``validation_fraction`` is set.
+    embedding_dim, hidden_dim : int, default=128
+        Sizes of the encoder.
+    pooling : {"last", "attention"}, default="attention"
+        Pooling of the LSTM states (see the classifiers).
+    tokenizer : {"words", "chars"}, default="chars"
+        jieba words (:func:`~sklearn_emoji.text.tokenize`) or Han characters
+        (:func:`~sklearn_emoji.text.tokenize_chars`); recorded so that
+        fine-tuning tokenizes the same way.
+    min_freq : int, default=2
+        Rarer tokens are OOV.
+    max_vocab : int or None, default=50000
+        Most tokens kept (the most frequent).
+    optimizer : torch optimizer class, default=torch.optim.Adam
+    lr : float, default=1e-3
+    batch_size : int, default=128
+    max_epochs : int, default=3
+        Passes over the corpus (no early stopping unless
+        ``validation_fraction`` is set).
+    validation_fraction : float or None, default=None
+        Hold out this share (whole threads when ``groups`` is given) for
+        early stopping with ``patience``.
+    patience : int or None, default=None
+        Early-stopping patience when ``validation_fraction`` is set.
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"`` or ``"auto"``.
+    random_state : int or None, default=None
+        Seed of the weights, the shuffling and the dropout.
+    verbose : int, default=0
+        1: skorch's table of epochs; 2: also a progress bar per epoch.
+    pretrained : PretrainedEncoder or None, default=None
+        Start from this encoder instead of random weights, e.g. word vectors
+        from :func:`sklearn_emoji.vectors.word_vectors_encoder`: its
+        vocabulary and tokenizer are then used (``tokenizer``, ``min_freq``
+        and ``max_vocab`` are ignored) and its sizes must match.
+    corpus : str or None, default=None
+        A description of the corpus, kept in ``info["corpus"]``.
+
+    Returns
+    -------
+    encoder : PretrainedEncoder
+        With ``info`` keys ``method``, ``tokenizer``, ``corpus``,
+        ``n_dialogues``, ``n_classes``, ``epochs``, ``train_seconds``,
+        ``history`` (per-epoch losses) and ``groups`` (sorted root posts,
+        when given).
+
+    Examples
+    --------
+    >>> from sklearn_emoji.pretraining import pretrain_encoder
+    >>> X = [["今天天气好", "是啊"], ["好难过"], ["哈哈哈", "太好笑了"], ["难过"]] * 3
+    >>> y = ["[哈哈]", "[泪]", "[哈哈]", "[泪]"] * 3
+    >>> enc = pretrain_encoder(X, y, embedding_dim=8, hidden_dim=8, max_epochs=1,
+    ...                        min_freq=1, random_state=0)
+    >>> enc.architecture, enc.classes
+    ('hierarchical', ['[哈哈]', '[泪]'])
+    """
+    from .neural import FLSTMClassifier, HLSTMClassifier, PretrainedEncoder, SLSTMClassifier
+
+    classifiers = {"S-LSTM": SLSTMClassifier, "F-LSTM": FLSTMClassifier, "H-LSTM": HLSTMClassifier}
+    if method not in classifiers:
+        raise ValueError(f"method must be one of {list(classifiers)}, got {method!r}")
+    tok_name = _tokenizer_name(tokenizer)
+    X = check_dialogues(X)
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(X):
+        raise ValueError(f"y must hold one emoji per dialogue: {len(X)} dialogues, y of shape {y.shape}")
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.shape != (len(X),):
+            raise ValueError(f"groups must hold one group per dialogue: {len(X)} dialogues, shape {groups.shape}")
+
+    flattener, tok = make_encoder_tokenizer(
+        method, encoder=pretrained, tokenizer=tok_name, min_freq=min_freq, max_vocab=max_vocab
+    )
+    if pretrained is not None:
+        tok_name = pretrained.info.get("tokenizer", "words")
+    texts = flattener.fit_transform(X) if flattener is not None else X
+    ids = tok.fit_transform(texts)
+    clf = classifiers[method](
+        embedding_dim=embedding_dim,
+        hidden_dim=hidden_dim,
+        pooling=pooling,
+        vocab_size=tok.vocab_size_,
+        pretrained=pretrained,
+        optimizer=optimizer,
+        lr=lr,
+        batch_size=batch_size,
+        max_epochs=max_epochs,
+        validation_fraction=validation_fraction,
+        patience=patience,
+        device=device,
+        random_state=random_state,
+        verbose=verbose,
+    )
+    start = time.perf_counter()
+    clf.fit(ids, y, groups=groups if validation_fraction is not None else None)
+    seconds = time.perf_counter() - start
+    module = clf.net_.module_
+    state = {k: v for k, v in module.state_dict().items()}
+    history = [
+        {k: float(row[k]) for k in ("epoch", "train_loss", "valid_loss", "valid_acc", "dur") if k in row}
+        for row in clf.net_.history
+    ]
+    info = {
+        "method": method,
+        "tokenizer": tok_name,
+        "corpus": corpus or "",
+        "n_dialogues": int(len(X)),
+        "n_classes": int(len(clf.classes_)),
+        "epochs": int(clf.n_epochs_),
+        "train_seconds": float(seconds),
+        "device": str(device),
+        "history": history,
+        "max_turns": 4,
+    }
+    if groups is not None:
+        info["groups"] = sorted({str(g) for g in groups})
+    return PretrainedEncoder(
+        architecture="hierarchical" if method == "H-LSTM" else "sequence",
+        vocabulary=tok.vocabulary_,
+        embedding_dim=module.embedding.embedding_dim,
+        hidden_dim=module.output.in_features,
+        pooling=pooling,
+        state_dict=state,
+        classes=[str(c) for c in clf.classes_],
+        info=info,
+    )

@@ -1,0 +1,374 @@
+"""Word vectors for the dialogue LSTMs, trained on unlabelled text.
+
+The emoji pre-training of :mod:`sklearn_emoji.pretraining` needs replies that
+carry an emoji; most replies carry none. :func:`word_vectors_encoder` learns
+from all of them: it trains skip-gram word2vec (Mikolov et al., 2013, with
+`gensim <https://radimrehurek.com/gensim/>`_) on tokenized texts and returns
+the vectors as the embedding of a
+:class:`~sklearn_emoji.neural.PretrainedEncoder` that holds nothing else.
+Such an encoder initialises the embedding of an S-, F- or H-LSTM and leaves
+the LSTMs to start from scratch::
+
+    enc = word_vectors_encoder(load_weibo_replies(exclude_groups=test_groups).data,
+                               groups=..., embedding_dim=128)
+    model = make_method("H-LSTM", pretrained=enc)
+
+gensim is an optional dependency: ``pip install "sklearn-emoji[vectors]"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+import zlib
+from collections import Counter
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from ._validation import check_dialogues
+from .pretraining import TOKENIZERS
+
+__all__ = ["word_vectors_encoder"]
+
+_EXTRA_HINT = 'pip install "sklearn-emoji[vectors]"'
+
+
+def _import_word2vec():
+    """gensim's Word2Vec, or an ImportError that names the extra to install."""
+    try:
+        # importlib rather than an import statement: gensim is optional and
+        # ships no type information, so mypy need not know about it.
+        module = importlib.import_module("gensim.models")
+    except ImportError as exc:
+        raise ImportError(f"word_vectors_encoder needs gensim, an optional dependency: {_EXTRA_HINT}") from exc
+    return module.Word2Vec, importlib.import_module("gensim").__version__
+
+
+def _stable_hash(text):
+    """A hash of a str that is the same in every process (gensim's ``hashfxn``).
+
+    gensim seeds each word's initial vector with ``hashfxn(str(seed) + word)``;
+    its default, Python's ``hash``, changes with ``PYTHONHASHSEED``, so two
+    processes would train different vectors from the same seed.
+    """
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def _check_vocabulary(vocabulary):
+    """The fixed vocabulary as a dict (from a dict or an encoder), checked."""
+    vocab = vocabulary
+    if not isinstance(vocab, dict):
+        vocab = getattr(vocabulary, "vocabulary", None)
+        if not isinstance(vocab, dict):
+            raise TypeError(
+                "vocabulary must be None, a dict of token -> id or a pre-trained encoder "
+                f"(with a .vocabulary dict), got {type(vocabulary).__name__}"
+            )
+    bad_keys = [k for k in vocab if not isinstance(k, str)]
+    if bad_keys:
+        raise TypeError(f"vocabulary keys must be str tokens, got {bad_keys[0]!r} ({type(bad_keys[0]).__name__})")
+    if not vocab:
+        raise ValueError("vocabulary is empty: it needs at least one token")
+    bad_ids = [i for i in vocab.values() if not isinstance(i, Integral) or isinstance(i, bool)]
+    if bad_ids:
+        raise TypeError(f"vocabulary ids must be ints, got {bad_ids[0]!r} ({type(bad_ids[0]).__name__})")
+    ids = sorted(int(i) for i in vocab.values())
+    if ids != list(range(2, len(ids) + 2)):
+        raise ValueError(
+            "vocabulary ids must be 2, 3, ..., len(vocabulary) + 1, each once (0 is padding, 1 is OOV); "
+            f"got {len(ids)} ids ranging {ids[0]}..{ids[-1]}"
+        )
+    return {tok: int(i) for tok, i in vocab.items()}
+
+
+def _tokenizer_name(tokenizer, vocabulary):
+    """The tokenizer's name: given, else the encoder's, else "words"."""
+    recorded = None
+    if vocabulary is not None and not isinstance(vocabulary, dict):
+        info = getattr(vocabulary, "info", None)
+        if isinstance(info, dict):
+            recorded = info.get("tokenizer", "words")
+    if tokenizer is None:
+        return recorded or "words"
+    if recorded is not None and tokenizer != recorded:
+        raise ValueError(
+            f"tokenizer={tokenizer!r} does not match the encoder whose vocabulary is reused: it was built "
+            f"with tokenizer={recorded!r}; leave tokenizer=None to take the encoder's"
+        )
+    return tokenizer
+
+
+@validate_params(
+    {
+        "texts": "no_validation",  # check_dialogues names what is wrong
+        "vocabulary": "no_validation",  # _check_vocabulary
+        "tokenizer": [StrOptions(set(TOKENIZERS)), None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
+        "sg": [StrOptions({"skip-gram", "cbow"}), Interval(Integral, 0, 1, closed="both")],
+        "negative": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "workers": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "groups": ["array-like", None],
+        "corpus": [str, None],
+        "return_model": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def word_vectors_encoder(
+    texts,
+    *,
+    vocabulary=None,
+    tokenizer=None,
+    embedding_dim=128,
+    window=5,
+    min_count=2,
+    max_vocab=50000,
+    sg=1,
+    negative=5,
+    epochs=5,
+    workers=1,
+    random_state=0,
+    groups=None,
+    corpus=None,
+    return_model=False,
+):
+    """Train word2vec on ``texts`` and return the vectors as an encoder's embedding.
+
+    The texts are tokenized with one of the library's tokenizers (by name,
+    recorded so that fine-tuning tokenizes the same way), gensim's
+    ``Word2Vec`` is trained on them, and the vectors become the
+    ``"embedding.weight"`` of a hierarchical
+    :class:`~sklearn_emoji.neural.PretrainedEncoder` that holds no other
+    weight. Passed as ``pretrained=`` to an S-, F- or H-LSTM (or to
+    :func:`~sklearn_emoji.pipelines.make_method`), it initialises the
+    embedding; the LSTMs and the softmax layer start from scratch.
+
+    Rows of the embedding (id = row):
+
+    * 0, padding: zeros;
+    * 1, out-of-vocabulary: the mean of the trained vectors of the
+      vocabulary (an OOV token stands for "some rare word", and the mean is
+      the vector closest to every word at once; zeros would read as
+      padding);
+    * 2 .. n+1, the vocabulary: gensim's vector of the token (exactly) when
+      it has one; otherwise (a token of a given ``vocabulary`` that occurs
+      fewer than ``min_count`` times in ``texts``) a random row drawn from
+      N(0, s^2), s the standard deviation of the trained vectors' entries,
+      seeded by ``random_state``.
+
+    Parameters
+    ----------
+    texts : list-like of str or of dialogues
+        The unlabelled texts, e.g. ``load_weibo_replies(exclude_groups=
+        test_groups).data``. A dialogue (a list of turns) counts each turn
+        as a sentence; empty texts are allowed and contribute nothing.
+    vocabulary : dict of str to int, PretrainedEncoder or None, default=None
+        The ids the rows must follow: token -> id with ids ``2 .. n + 1``,
+        or an encoder whose vocabulary to reuse (an emoji pre-trained one,
+        to give it word vectors). None: built from ``texts``, the tokens
+        seen at least ``min_count`` times, the ``max_vocab`` most frequent,
+        ids from 2 by decreasing frequency (ties by first appearance), as
+        :class:`~sklearn_emoji.preprocessing.HierarchicalTokenizer` does.
+    tokenizer : {"words", "chars"} or None, default=None
+        jieba words or Han characters (see
+        :data:`~sklearn_emoji.pretraining.TOKENIZERS`). None: the
+        tokenizer of the ``vocabulary`` encoder, else ``"words"``.
+    embedding_dim : int, default=128
+        Size of the vectors (also the encoder's ``hidden_dim``, which the
+        LSTMs then take unless told otherwise).
+    window : int, default=5
+        Largest distance between a word and a context word.
+    min_count : int, default=2
+        Tokens seen fewer times get no vector.
+    max_vocab : int or None, default=50000
+        Most tokens of a vocabulary built from ``texts`` (ignored when
+        ``vocabulary`` is given). word2vec itself trains every token seen
+        ``min_count`` times, so rarer words still serve as context; only
+        the rows kept are limited.
+    sg : {1, 0, "skip-gram", "cbow"}, default=1
+        Skip-gram (1) or continuous bag of words (0).
+    negative : int, default=5
+        Negative samples per positive one.
+    epochs : int, default=5
+        Passes over ``texts``.
+    workers : int, default=1
+        gensim's threads. Only ``workers=1`` trains the same vectors from
+        the same ``random_state`` every time.
+    random_state : int, RandomState instance or None, default=0
+        Seeds gensim's initial vectors and sampling and the rows of tokens
+        without a vector.
+    groups : array-like of str, default=None
+        The root post of each text. Recorded (sorted, unique) in
+        ``info["groups"]`` so that
+        :func:`~sklearn_emoji.neural.check_no_overlap` can prove that no
+        test thread was seen.
+    corpus : str or None, default=None
+        A description of the corpus, kept in ``info["corpus"]``.
+    return_model : bool, default=False
+        Also return the trained gensim model (for ``most_similar`` and
+        other queries).
+
+    Returns
+    -------
+    encoder : PretrainedEncoder
+        ``architecture="hierarchical"``, ``pooling="last"``,
+        ``embedding_dim = hidden_dim = embedding_dim``, weights
+        ``{"embedding.weight": (len(vocabulary) + 2, embedding_dim)}``.
+        ``info`` holds ``method`` ("word2vec"), ``tokenizer``, ``corpus``,
+        ``n_texts``, ``n_sentences``, ``n_tokens``, ``params`` (gensim's
+        settings and version), ``n_vectors`` (words word2vec trained),
+        ``n_trained`` and ``coverage`` (the share of
+        vocabulary ids whose row is a trained vector), ``oov_row``
+        ("mean"), ``train_seconds`` (tokenizing and training) and
+        ``groups`` (when given).
+    model : gensim.models.Word2Vec
+        Only when ``return_model`` is true.
+
+    Raises
+    ------
+    ImportError
+        gensim is not installed.
+    TypeError, ValueError
+        ``texts`` is not a non-empty list of texts or dialogues, a
+        ``vocabulary`` is not a dict with the ids ``2 .. n + 1``, ``groups``
+        does not hold one group per text, or no token occurs ``min_count``
+        times.
+
+    See Also
+    --------
+    sklearn_emoji.pretraining.pretrain_encoder : pre-train a whole encoder on emojis.
+    sklearn_emoji.datasets.load_weibo_replies : unlabelled Weibo replies.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.vectors import word_vectors_encoder
+    >>> texts = ["今天天气真好", "天气好想出去玩", "今天好开心", "好开心啊"] * 20
+    >>> enc = word_vectors_encoder(texts, embedding_dim=8, epochs=2)  # needs gensim
+    >>> enc.vocabulary["天气"], len(enc.vocabulary)
+    (6, 9)
+    >>> enc.state_dict["embedding.weight"].shape  # padding, OOV, 9 words
+    torch.Size([11, 8])
+    >>> enc.info["tokenizer"], enc.info["coverage"]
+    ('words', 1.0)
+
+    Reuse the ids of a vocabulary (or of an emoji pre-trained encoder):
+
+    >>> enc = word_vectors_encoder(texts, vocabulary={"天气": 2, "下雨": 3}, embedding_dim=8)
+    >>> enc.info["coverage"]  # "下雨" never occurs: its row is random
+    0.5
+    """
+    Word2Vec, gensim_version = _import_word2vec()
+    dialogues = check_dialogues(texts, what="texts", allow_empty=True)
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.shape != (len(dialogues),):
+            raise ValueError(
+                f"groups must hold one group per text: {len(dialogues)} texts, groups of shape {groups.shape}"
+            )
+    fixed = _check_vocabulary(vocabulary) if vocabulary is not None else None
+    tok_name = _tokenizer_name(tokenizer, vocabulary)
+    sg = {"skip-gram": 1, "cbow": 0}.get(sg, sg)
+    rng = check_random_state(random_state)
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+
+    start = time.perf_counter()
+    tokenize = TOKENIZERS[tok_name]
+    sentences = [toks for d in dialogues for t in d if t and (toks := list(tokenize(t)))]
+    counts = Counter(tok for s in sentences for tok in s)
+    if not counts or max(counts.values()) < min_count:
+        raise ValueError(
+            f"no token occurs min_count={min_count} times in the {len(dialogues)} texts "
+            f"({sum(counts.values())} tokens): give more text or lower min_count"
+        )
+    if fixed is None:
+        # Counter keeps first-appearance order and sorted() is stable:
+        # the tokenizers' own rule (decreasing count, ties by first seen).
+        items = sorted(((t, c) for t, c in counts.items() if c >= min_count), key=lambda tc: -tc[1])
+        if max_vocab is not None:
+            items = items[:max_vocab]
+        vocab = {tok: i + 2 for i, (tok, _) in enumerate(items)}
+    else:
+        vocab = fixed
+
+    model = Word2Vec(
+        vector_size=embedding_dim,
+        window=window,
+        min_count=min_count,
+        sg=sg,
+        negative=negative,
+        epochs=epochs,
+        workers=workers,
+        seed=seed,
+        hashfxn=_stable_hash,
+    )
+    model.build_vocab(sentences)
+    model.train(sentences, total_examples=len(sentences), epochs=epochs)
+    seconds = time.perf_counter() - start
+
+    wv = model.wv
+    dim = int(embedding_dim)
+    weight = np.zeros((len(vocab) + 2, dim), dtype=np.float32)
+    trained = np.zeros(len(vocab) + 2, dtype=bool)
+    for tok, i in vocab.items():
+        j = wv.key_to_index.get(tok)
+        if j is not None:
+            weight[i] = wv.vectors[j]
+            trained[i] = True
+    n_trained = int(trained.sum())
+    if n_trained:
+        weight[1] = weight[trained].mean(axis=0)
+        scale = float(weight[trained].std())
+    else:  # a given vocabulary that the texts never use
+        scale = float(wv.vectors.std())
+    missing = np.flatnonzero(~trained[2:]) + 2
+    weight[missing] = rng.normal(0.0, scale, size=(len(missing), dim)).astype(np.float32)
+
+    info = {
+        "method": "word2vec",
+        "tokenizer": tok_name,
+        "corpus": corpus or "",
+        "n_texts": len(dialogues),
+        "n_sentences": len(sentences),
+        "n_tokens": int(sum(counts.values())),
+        "params": {
+            "library": f"gensim {gensim_version}",
+            "vector_size": dim,
+            "window": int(window),
+            "min_count": int(min_count),
+            "max_vocab": None if max_vocab is None or fixed is not None else int(max_vocab),
+            "sg": int(sg),
+            "negative": int(negative),
+            "epochs": int(epochs),
+            "workers": int(workers),
+            "seed": seed,
+        },
+        "vocabulary": "given" if fixed is not None else "built",
+        "n_vectors": len(wv),
+        "n_trained": n_trained,
+        "coverage": n_trained / len(vocab),
+        "oov_row": "mean",
+        "train_seconds": float(seconds),
+    }
+    if groups is not None:
+        info["groups"] = sorted({str(g) for g in groups.tolist()})
+
+    from .neural import PretrainedEncoder
+
+    encoder = PretrainedEncoder(
+        architecture="hierarchical",
+        vocabulary=vocab,
+        embedding_dim=dim,
+        hidden_dim=dim,
+        pooling="last",
+        state_dict={"embedding.weight": torch.from_numpy(weight)},
+        info=info,
+    )
+    return (encoder, model) if return_model else encoder
