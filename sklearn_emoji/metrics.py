@@ -78,6 +78,13 @@ def true_label_ranks(y_true, y_score, *, labels=None, unseen="error"):
         )
     if len(y_true) == 0:
         raise ValueError("y_true is empty")
+    if not np.isfinite(y_score).all():
+        # a diverged model's NaN scores would otherwise rank the true emoji first
+        bad = int((~np.isfinite(y_score)).any(axis=1).sum())
+        raise ValueError(
+            f"y_score holds NaN or infinite values in {bad} of {len(y_score)} rows; the model's scores "
+            "are broken (a diverged training?), and a broken score must never count as a hit"
+        )
     if labels is None:
         labels = np.unique(y_true.astype(str)) if all(isinstance(v, str) for v in y_true) else np.unique(y_true)
         if len(labels) != y_score.shape[1]:

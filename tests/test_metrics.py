@@ -192,3 +192,14 @@ def test_top_k_emojis():
     assert len(top_k_emojis(model, ["x"], k=10)[0]) == 3
     with pytest.raises(TypeError, match="predict_proba"):
         top_k_emojis(object(), ["x"])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_scores_are_an_error_not_a_hit(bad):
+    # issue 13: all-NaN scores used to give P@1 = 1.0 and MRR = inf
+    from sklearn_emoji.metrics import mean_reciprocal_rank, precision_at_k
+
+    scores = [[bad, bad, bad], [0.2, 0.5, 0.3]]
+    for metric in (precision_at_k, mean_reciprocal_rank):
+        with pytest.raises(ValueError, match="NaN or infinite values in 1 of 2 rows"):
+            metric(["a", "b"], scores, labels=["a", "b", "c"])

@@ -527,3 +527,12 @@ def test_groups_route_through_a_pipeline():
     )
     pipe.fit(dialogues, y, clf__groups=np.arange(80) // 4)
     assert pipe.predict_proba(dialogues).shape == (80, 2)
+
+
+def test_diverged_training_is_reported_not_kept():
+    # issue 13: an H-LSTM trained with SGD at lr=1e38 returned all-NaN scores silently
+    X, y = make_hier(n=60)
+    clf = HLSTMClassifier(optimizer=torch.optim.SGD, lr=1e38, max_epochs=2, random_state=0, **TINY)
+    with pytest.raises(FloatingPointError, match="training diverged.*lower lr"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")

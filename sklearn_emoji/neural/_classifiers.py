@@ -628,6 +628,14 @@ class _BaseLSTMClassifier(ClassifierMixin, BaseEstimator):
         for _, cb in net.callbacks_:
             if isinstance(cb, EarlyStopping):
                 cb.best_model_weights_ = None  # already restored; keep pickles small
+        losses = [row.get("train_loss", 0.0) for row in net.history]
+        weights_ok = all(torch.isfinite(p).all() for p in net.module_.parameters())
+        if not weights_ok or not np.isfinite(losses).all():
+            raise FloatingPointError(
+                f"{type(self).__name__}: training diverged (training loss per epoch: "
+                f"{[round(float(v), 4) for v in losses]}; non-finite weights: {not weights_ok}); "
+                f"lower lr (now {self.lr}) or use another optimizer. The model would only give NaN scores."
+            )
 
     def _prepare(self, X):
         check_is_fitted(self, "net_")
