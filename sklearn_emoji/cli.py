@@ -18,32 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__
+from ._utils import atomic_write_bytes
 
 __all__ = ["main", "evaluate_methods", "save_model", "load_model"]
-
-
-def _atomic_write_bytes(path, data):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def save_model(model, path):
@@ -54,7 +39,7 @@ def save_model(model, path):
     model : estimator
     path : str or Path
     """
-    _atomic_write_bytes(path, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    atomic_write_bytes(path, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_model(path):
@@ -359,7 +344,7 @@ def _evaluate_tweeteval(args):
 
 def _write_results(args, result, models):
     if args.output:
-        _atomic_write_bytes(args.output, json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
+        atomic_write_bytes(args.output, json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
         print(f"\nwrote {args.output}")
     if args.save_models:
         for name, model in models.items():
@@ -419,7 +404,7 @@ def _cmd_evaluate(args):
         "table3": table3,
     }
     if args.output:
-        _atomic_write_bytes(args.output, json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
+        atomic_write_bytes(args.output, json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
         print(f"\nwrote {args.output}")
     if args.save_models:
         for name, model in models.items():

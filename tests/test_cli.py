@@ -147,3 +147,19 @@ def test_pretrain_then_evaluate_from_the_encoder(tmp_path, capsys):
     )
     assert "pre-trained on" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_saved_files_follow_the_umask(tmp_path):
+    # issue 13: models and JSON went through mkstemp and kept its private 0600 mode
+    import os
+
+    from sklearn_emoji.pipelines import make_method
+
+    mask = os.umask(0o022)
+    try:
+        path = tmp_path / "m.pkl"
+        save_model(make_method("S-BOW"), path)
+        assert oct(path.stat().st_mode & 0o777) == oct(0o644)
+        assert [p.name for p in tmp_path.iterdir()] == ["m.pkl"]  # no temporary left
+    finally:
+        os.umask(mask)

@@ -389,9 +389,6 @@ class _BaseLSTMClassifier(ClassifierMixin, BaseEstimator):
                 f"{name}(vocab_size={self.vocab_size}) does not match the pre-trained encoder's "
                 f"vocabulary of {enc.vocab_size} ids; leave vocab_size=None."
             )
-        if self.pooling == "attention" and enc.pooling != "attention" and enc.layers != ["embedding"]:
-            # the LSTMs transfer, the attention layers start from scratch
-            pass
 
     def _sizes(self):
         enc = self.pretrained

@@ -33,13 +33,14 @@ from __future__ import annotations
 import copy
 import io
 import os
-import tempfile
 from fnmatch import fnmatch
 
 import numpy as np
 import torch
 from skorch.callbacks import Callback
 from skorch.utils import freeze_parameter, unfreeze_parameter
+
+from .._utils import atomic_write_bytes
 
 __all__ = [
     "PretrainedEncoder",
@@ -65,27 +66,6 @@ _S_TO_H = {v: k for k, v in _H_TO_S.items()}
 
 class EncoderFileError(ValueError):
     """A pre-trained encoder file is missing, truncated, foreign or inconsistent."""
-
-
-def _atomic_write(path, data):
-    """Write ``data`` to ``path`` whole or not at all, with the umask's mode."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _layer_of(name):
@@ -257,8 +237,7 @@ class PretrainedEncoder:
         }
         buf = io.BytesIO()
         torch.save(payload, buf)
-        _atomic_write(path, buf.getvalue())
-        return os.fspath(path)
+        return atomic_write_bytes(path, buf.getvalue())
 
     # ------------------------------------------------------------------
     def module_state(self, architecture, pooling, classes):
@@ -548,20 +527,3 @@ class ChainThaw(Callback):
         for param in net.module_.parameters():
             unfreeze_parameter(param)
         self._best_state = None  # keep pickles small
-
-
-def chain_thaw_steps(module):
-    """The chain-thaw steps for ``module``: head, each encoder layer, all."""
-    present = []
-    names = [n for n, _ in module.named_parameters()]
-    architecture = "hierarchical" if hasattr(module, "turn_lstm") else "sequence"
-    for layer in _LAYERS[architecture]:
-        if any(n.startswith(layer + ".") for n in names):
-            present.append(layer)
-    return [["output.*"]] + [[f"{layer}.*"] for layer in present] + [["*"]]
-
-
-def encoder_patterns(module):
-    """Parameter patterns of every encoder layer of ``module``."""
-    architecture = "hierarchical" if hasattr(module, "turn_lstm") else "sequence"
-    return [f"{layer}.*" for layer in _LAYERS[architecture]]
