@@ -104,28 +104,18 @@ def _metrics(y, proba, classes):
     }
 
 
-def _encoder_from(clf, vocabulary, method, tok_name, groups, seconds, corpus):
+def _encoder_from(clf, vocabulary, key, groups, seconds, corpus):
     """The encoder of a classifier pre-trained on ids (what pretrain_encoder returns)."""
-    from sklearn_emoji.neural import PretrainedEncoder
+    from sklearn_emoji.pretraining import _encoder_from_classifier
 
-    module = clf.net_.module_
-    return PretrainedEncoder(
-        architecture=ARCHS[method[0]][1],
-        vocabulary=vocabulary,
-        embedding_dim=module.embedding.embedding_dim,
-        hidden_dim=module.output.in_features,
-        pooling=module.pooling,
-        state_dict=module.state_dict(),
-        classes=[str(c) for c in clf.classes_],
-        info={
-            "method": ARCHS[method[0]][0],
-            "tokenizer": tok_name,
-            "corpus": corpus,
-            "n_dialogues": int(len(groups)),
-            "epochs": int(clf.n_epochs_),
-            "train_seconds": float(seconds),
-            "groups": sorted(set(map(str, groups))),
-        },
+    return _encoder_from_classifier(
+        clf,
+        vocabulary,
+        tokenizer=key.split("_")[1],
+        corpus=corpus,
+        n_dialogues=len(groups),
+        groups=groups,
+        train_seconds=float(seconds),
     )
 
 
@@ -154,12 +144,9 @@ def run(args):
     encoders = {}
     adam = dict(optimizer=torch.optim.Adam, lr=args.lr)
 
-    def pretrain(key, pooling):
-        name = f"{key}_{pooling}_{dim}"
-        if name in encoders:
-            return encoders[name]
-        arch = key[0]
-        clf = classes[arch](
+    def pretrain_classifier(key, pooling):
+        """The unfitted classifier that pre-trains an encoder of ``key`` (at the current ``dim``)."""
+        return classes[key[0]](
             embedding_dim=dim,
             hidden_dim=dim,
             pooling=pooling,
@@ -172,10 +159,16 @@ def run(args):
             random_state=0,
             **adam,
         )
+
+    def pretrain(key, pooling):
+        name = f"{key}_{pooling}_{dim}"
+        if name in encoders:
+            return encoders[name]
+        clf = pretrain_classifier(key, pooling)
         t0 = time.perf_counter()
         clf.fit(ids(key, "pre"), pack["y_pre"])
         secs = time.perf_counter() - t0
-        enc = _encoder_from(clf, vocabs[key], key, key.split("_")[1], pack["g_pre"], secs, "weibo-64")
+        enc = _encoder_from(clf, vocabs[key], key, pack["g_pre"], secs, "weibo-64")
         check_no_overlap(enc, pack["g_test"])
         encoders[name] = enc
         emit(
@@ -288,21 +281,9 @@ def run(args):
                 oof_p, t0 = None, time.perf_counter()
                 for fold, (a, b) in enumerate(GroupKFold(n_splits=5).split(Xtr, y_tr, g_tr)):
                     keep = ~np.isin(pack["g_pre"], np.unique(g_tr[b]))
-                    clf = classes[arch](
-                        embedding_dim=dim,
-                        hidden_dim=dim,
-                        pooling=pooling,
-                        vocab_size=len(vocabs[key]) + 2,
-                        batch_size=args.pre_batch,
-                        max_epochs=args.pre_epochs,
-                        validation_fraction=None,
-                        patience=None,
-                        device=args.device,
-                        random_state=0,
-                        **adam,
-                    )
+                    clf = pretrain_classifier(key, pooling)
                     clf.fit(ids(key, "pre")[keep], pack["y_pre"][keep])
-                    enc = _encoder_from(clf, vocabs[key], key, key.split("_")[1], pack["g_pre"][keep], 0.0, "fold")
+                    enc = _encoder_from(clf, vocabs[key], key, pack["g_pre"][keep], 0.0, "fold")
                     check_no_overlap(enc, g_tr[b], what="held-out fold")
                     c = classes[arch](
                         pooling=pooling,

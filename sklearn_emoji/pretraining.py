@@ -171,7 +171,7 @@ def pretrain_encoder(
     >>> enc.architecture, enc.classes
     ('hierarchical', ['[哈哈]', '[泪]'])
     """
-    from .neural import FLSTMClassifier, HLSTMClassifier, PretrainedEncoder, SLSTMClassifier
+    from .neural import FLSTMClassifier, HLSTMClassifier, SLSTMClassifier
 
     classifiers = {"S-LSTM": SLSTMClassifier, "F-LSTM": FLSTMClassifier, "H-LSTM": HLSTMClassifier}
     if method not in classifiers:
@@ -212,33 +212,52 @@ def pretrain_encoder(
     start = time.perf_counter()
     clf.fit(ids, y, groups=groups if validation_fraction is not None else None)
     seconds = time.perf_counter() - start
+    return _encoder_from_classifier(
+        clf,
+        tok.vocabulary_,
+        tokenizer=tok_name,
+        corpus=corpus or "",
+        n_dialogues=len(X),
+        groups=groups,
+        train_seconds=seconds,
+        device=str(device),
+        max_turns=4,
+    )
+
+
+def _encoder_from_classifier(clf, vocabulary, *, tokenizer, corpus, n_dialogues, groups=None, **info):
+    """The :class:`~sklearn_emoji.neural.PretrainedEncoder` of a fitted LSTM classifier.
+
+    The one place an encoder is made from a pre-trained classifier (its
+    weights, sizes, pooling, softmax rows and a record of what it saw);
+    ``info`` adds plain values to the record.
+    """
+    from .neural import FLSTMClassifier, HLSTMClassifier, PretrainedEncoder, SLSTMClassifier
+
+    method = {SLSTMClassifier: "S-LSTM", FLSTMClassifier: "F-LSTM", HLSTMClassifier: "H-LSTM"}[type(clf)]
     module = clf.net_.module_
-    state = {k: v for k, v in module.state_dict().items()}
-    history = [
-        {k: float(row[k]) for k in ("epoch", "train_loss", "valid_loss", "valid_acc", "dur") if k in row}
-        for row in clf.net_.history
-    ]
-    info = {
+    record = {
         "method": method,
-        "tokenizer": tok_name,
-        "corpus": corpus or "",
-        "n_dialogues": int(len(X)),
+        "tokenizer": tokenizer,
+        "corpus": corpus,
+        "n_dialogues": int(n_dialogues),
         "n_classes": int(len(clf.classes_)),
         "epochs": int(clf.n_epochs_),
-        "train_seconds": float(seconds),
-        "device": str(device),
-        "history": history,
-        "max_turns": 4,
+        "history": [
+            {k: float(row[k]) for k in ("epoch", "train_loss", "valid_loss", "valid_acc", "dur") if k in row}
+            for row in clf.net_.history
+        ],
+        **info,
     }
     if groups is not None:
-        info["groups"] = sorted({str(g) for g in groups})
+        record["groups"] = sorted({str(g) for g in groups})
     return PretrainedEncoder(
         architecture="hierarchical" if method == "H-LSTM" else "sequence",
-        vocabulary=tok.vocabulary_,
+        vocabulary=vocabulary,
         embedding_dim=module.embedding.embedding_dim,
         hidden_dim=module.output.in_features,
-        pooling=pooling,
-        state_dict=state,
+        pooling=module.pooling,
+        state_dict=module.state_dict(),
         classes=[str(c) for c in clf.classes_],
-        info=info,
+        info=record,
     )
