@@ -3,7 +3,9 @@
 scikit-learn's ``check_estimator`` feeds numeric arrays, which text
 estimators reject by design, so the applicable checks are called one by one
 and the rest of the contract (fit returns self, NotFittedError, pickling,
-clone, idempotent fit, sample-order invariance) is checked on dialogues.
+clone, idempotent fit, sample-order invariance, a one-column DataFrame and a
+Series giving the same outputs as lists, missing and mixed-type labels
+refused) is checked on dialogues.
 """
 
 import pickle
@@ -134,3 +136,40 @@ def test_tags_say_what_input_is_taken(name, est, X):
     assert tags.input_tags.string is takes_text
     if takes_text:
         assert tags.input_tags.two_d_array is False
+
+
+def _as_pandas(X):
+    """The same samples as a one-column DataFrame (text input) or unchanged (token-id arrays)."""
+    import pandas as pd
+
+    if isinstance(X, np.ndarray):
+        return X
+    return pd.DataFrame({"dialogue": [list(d) if not isinstance(d, str) else d for d in X]})
+
+
+@pytest.mark.parametrize("name, est, X", CASES, ids=IDS)
+def test_pandas_input_gives_the_same_outputs(name, est, X):
+    # Inputs as users hold them: a one-column DataFrame of dialogues and a Series of labels.
+    pd = pytest.importorskip("pandas")
+    y = np.asarray(LABELS, dtype=object)
+    reference = _outputs(clone(est).fit(X, y), X)
+    fitted = clone(est).fit(_as_pandas(X), pd.Series(y, index=np.arange(len(y))[::-1]))
+    _assert_same(reference, _outputs(fitted, _as_pandas(X)))
+
+
+@pytest.mark.parametrize("name, est, X", CASES, ids=IDS)
+@pytest.mark.parametrize(
+    "bad, exc, match",
+    [
+        (float("nan"), ValueError, "label 3 of y is NaN"),
+        (None, ValueError, "label 3 of y is None"),
+        (7, TypeError, "mix"),
+    ],
+    ids=["nan", "none", "mixed"],
+)
+def test_bad_labels_are_refused(name, est, X, bad, exc, match):
+    # No class "nan", no silent ["a", "7"]: every estimator that takes y refuses these by name.
+    y = list(LABELS)
+    y[3] = bad
+    with pytest.raises(exc, match=match):
+        clone(est).fit(X, y)

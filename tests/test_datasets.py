@@ -1,9 +1,10 @@
 """Tests of sklearn_emoji.datasets on the real data in ../shared/data.
 
 The full Weibo corpus is parsed at most once per session (the first load
-fills the parse cache: $SKLEARN_EMOJI_CACHE or ~/.cache/sklearn_emoji); every
-later full load reads that cache. Tests that write caches or data use tmp
-folders.
+fills the parse cache: $SKLEARN_EMOJI_CACHE or ~/.cache/sklearn_emoji, in its
+private parsed/ folder); every later full load reads that cache. Tests that
+write caches or data use tmp folders. Faults (bad downloads, hostile caches,
+corrupt files) are in test_faults.py.
 """
 
 import functools
@@ -15,12 +16,11 @@ import re
 import shutil
 import tarfile
 import threading
-import zipfile
-import zlib
 from collections import Counter
 
 import numpy as np
 import pytest
+from _ced_data import read_ced_subset, write_folder, write_zip
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
 from sklearn_emoji.datasets import (
@@ -380,8 +380,8 @@ def test_weibo_word_filters_handmade(tmp_path, tmp_cache):
 def test_weibo_cache(tmp_path, tmp_cache, monkeypatch):
     _write_ced_folder(tmp_path, **HANDMADE)
     first = load_weibo_dialogues(data_home=tmp_path, **LOOSE)
-    files = list(tmp_cache.glob("*.pkl"))
-    assert len(files) == 1 and not list(tmp_cache.glob("*.tmp"))
+    files = list((tmp_cache / "parsed").glob("*.pkl"))
+    assert len(files) == 1 and os.listdir(tmp_cache / "parsed") == [files[0].name]  # no temporary left
 
     def boom(*args, **kwargs):
         raise AssertionError("parsed again")
@@ -402,9 +402,9 @@ def test_weibo_cache(tmp_path, tmp_cache, monkeypatch):
 def test_weibo_corrupt_cache_is_rebuilt(tmp_path, tmp_cache):
     _write_ced_folder(tmp_path, **HANDMADE)
     first = load_weibo_dialogues(data_home=tmp_path, **LOOSE)
-    (cache_file,) = tmp_cache.glob("*.pkl")
+    (cache_file,) = (tmp_cache / "parsed").glob("*.pkl")
     cache_file.write_bytes(b"not a pickle")
-    with pytest.warns(UserWarning, match="unreadable cache"):
+    with pytest.warns(UserWarning, match=r"ignoring the cache file .*: unreadable: UnpicklingError"):
         again = load_weibo_dialogues(data_home=tmp_path, **LOOSE)
     assert again.data == first.data
 
@@ -415,13 +415,7 @@ def test_weibo_corrupt_cache_is_rebuilt(tmp_path, tmp_cache):
 @pytest.fixture(scope="session")
 def ced_subset(data_home):
     """A few root posts of the real archive: {member name under CED_Dataset/: bytes}."""
-    members = {}
-    with tarfile.open(data_home / "weibo_ced" / "CED_Dataset.tar.gz") as tf:
-        for m in tf:
-            if m.isfile() and m.name.endswith(".json"):
-                key = m.name.rsplit("/", 1)[1][:-5]
-                if zlib.crc32(key.encode()) % 300 == 0:
-                    members[m.name.split("/", 1)[1]] = tf.extractfile(m).read()
+    members = read_ced_subset(data_home, every=300)
     assert len(members) >= 10
     return members
 
@@ -435,23 +429,12 @@ def _write_tar(path, members, top="CED_Dataset"):
             tf.addfile(info, io.BytesIO(raw))
 
 
-def _write_zip(path, members, top="Chinese_Rumor_Dataset-master/CED_Dataset"):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("Chinese_Rumor_Dataset-master/README.md", "readme")
-        for name, raw in members.items():
-            zf.writestr(f"{top}/{name}", raw)
-
-
 def test_weibo_formats_agree(ced_subset, tmp_path, tmp_cache):
     homes = {k: tmp_path / k for k in ("tar", "zip", "master", "folder")}
     _write_tar(homes["tar"] / "weibo_ced" / "CED_Dataset.tar.gz", ced_subset)
-    _write_zip(homes["zip"] / "weibo_ced" / "Chinese_Rumor_Dataset-master.zip", ced_subset)
-    _write_zip(homes["master"] / "weibo_ced" / "master.zip", ced_subset)
-    for name, raw in ced_subset.items():
-        p = homes["folder"] / "weibo_ced" / "CED_Dataset" / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(raw)
+    write_zip(homes["zip"] / "weibo_ced" / "Chinese_Rumor_Dataset-master.zip", ced_subset)
+    write_zip(homes["master"] / "weibo_ced" / "master.zip", ced_subset)
+    write_folder(homes["folder"], ced_subset)
     loads = {k: load_weibo_dialogues(data_home=h, n_emojis=3, min_word_freq=2) for k, h in homes.items()}
     ref = loads["tar"]
     assert len(ref.data) > 0 and len(ref.target_names) == 3
@@ -461,7 +444,7 @@ def test_weibo_formats_agree(ced_subset, tmp_path, tmp_cache):
         np.testing.assert_array_equal(b.target, ref.target)
         np.testing.assert_array_equal(b.groups, ref.groups)
         assert b.filter_counts == ref.filter_counts
-    assert len(list(tmp_cache.glob("*.pkl"))) == 4
+    assert len(list((tmp_cache / "parsed").glob("*.pkl"))) == 4
 
 
 def test_weibo_corrupt_archive(ced_subset, data_home, tmp_path, tmp_cache):
@@ -475,7 +458,7 @@ def test_weibo_corrupt_archive(ced_subset, data_home, tmp_path, tmp_cache):
         path.write_bytes(f.read(300_000))
     with pytest.raises(DataFileError, match=r"CED_Dataset\.tar\.gz is not a readable"):
         load_weibo_dialogues(data_home=tmp_path)
-    assert not list(tmp_cache.glob("*.pkl"))
+    assert not list(tmp_cache.rglob("*.pkl"))
 
 
 def test_weibo_bad_json_and_empty_zip(ced_subset, tmp_path, tmp_cache):
@@ -483,10 +466,10 @@ def test_weibo_bad_json_and_empty_zip(ced_subset, tmp_path, tmp_cache):
     name = next(n for n in bad if n.startswith("rumor-repost/"))
     bad[name] = b'[{"mid": "x", '
     path = tmp_path / "weibo_ced" / "master.zip"
-    _write_zip(path, bad)
+    write_zip(path, bad)
     with pytest.raises(DataFileError, match=rf"master\.zip: member .*{name}.* not valid CED JSON"):
         load_weibo_dialogues(data_home=tmp_path)
-    _write_zip(path, {})
+    write_zip(path, {})
     with pytest.raises(DataFileError, match=r"master\.zip holds no CED_Dataset"):
         load_weibo_dialogues(data_home=tmp_path)
     path.write_bytes(b"PK\x03\x04 broken")
@@ -497,17 +480,6 @@ def test_weibo_bad_json_and_empty_zip(ced_subset, tmp_path, tmp_cache):
 def test_weibo_missing_no_download(tmp_path):
     with pytest.raises(DataNotFoundError, match=r"no CED data in .*weibo_ced.*download_if_missing=False"):
         load_weibo_dialogues(data_home=tmp_path, download_if_missing=False)
-
-
-def test_weibo_public_zip_download(ced_subset, tmp_path, tmp_cache, http_root, monkeypatch):
-    served, url = http_root
-    _write_zip(served / "master.zip", ced_subset)
-    monkeypatch.delenv("SKLEARN_EMOJI_BASE_URL", raising=False)
-    monkeypatch.setattr(_weibo, "WEIBO_URL", url + "/master.zip")
-    home = tmp_path / "home"
-    b = load_weibo_dialogues(data_home=home, n_emojis=3, min_word_freq=2)
-    assert len(b.data) > 0
-    assert [p.name for p in (home / "weibo_ced").iterdir()] == ["master.zip"]
 
 
 def test_weibo_mirror_download_is_checksummed(ced_subset, tmp_path, http_root):
@@ -592,10 +564,7 @@ def test_weibo_excluded_groups_have_no_influence(ced_subset, tmp_path, tmp_cache
     rest = {n: raw for n, raw in ced_subset.items() if not any(k in n for k in held_out)}
     assert len(rest) == len(ced_subset) - 4  # a root and a repost file each
     for home, members in [(tmp_path / "all", ced_subset), (tmp_path / "rest", rest)]:
-        for name, raw in members.items():
-            p = home / "weibo_ced" / "CED_Dataset" / name
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(raw)
+        write_folder(home, members)
     rules = dict(n_emojis=3, min_word_freq=2)
     for kw in [dict(balance=False), dict(), dict(long_turns="truncate", max_words=20)]:
         ex = load_weibo_dialogues(data_home=tmp_path / "all", exclude_groups=held_out, **rules, **kw)

@@ -2,11 +2,16 @@
 
 Raw files live in a *data home* (:func:`get_data_home`): the ``data_home``
 argument, else the environment variable ``SKLEARN_EMOJI_DATA``, else
-``~/sklearn_emoji_data``. Missing files are downloaded (checksum-verified
-where the bytes are fixed) from the public addresses, or from a mirror of
-the data home layout given by ``base_url`` / ``SKLEARN_EMOJI_BASE_URL``.
-Parsed Weibo data is cached under ``SKLEARN_EMOJI_CACHE`` (default
-``~/.cache/sklearn_emoji``).
+``~/sklearn_emoji_data``. Missing files are downloaded from the public
+addresses, or from a mirror of the data home layout given by ``base_url`` /
+``SKLEARN_EMOJI_BASE_URL``, and kept only once verified: as long as the
+announced ``Content-Length``, and checksum-verified where the bytes are fixed.
+Each read of a download waits at most ``SKLEARN_EMOJI_DOWNLOAD_TIMEOUT``
+seconds (default 60) and one file takes at most
+``SKLEARN_EMOJI_DOWNLOAD_DEADLINE`` seconds (default 3600; ``inf``: no limit).
+Local TweetEval files are checked against the published checksums. Parsed
+Weibo data is cached (a pickle) in the private folder ``parsed/`` of
+``SKLEARN_EMOJI_CACHE`` (default ``~/.cache/sklearn_emoji``).
 """
 
 from ._base import DataFileError, DataNotFoundError, get_cache_home, get_data_home

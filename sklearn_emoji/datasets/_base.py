@@ -1,17 +1,39 @@
-"""Data home, cache folder, errors and checksum-verified downloads."""
+"""Data home, cache folder, errors, and downloads that are verified or not kept.
+
+A download goes to a hidden temporary file beside its destination (see
+:func:`sklearn_emoji._utils.atomic_writer`) and is renamed into place only
+once its length matches the announced ``Content-Length`` and, for files whose
+bytes are fixed, its SHA-256 matches :data:`SHA256`; on any failure the
+temporary file is removed, so a partial file never lands in the data home.
+Each read waits at most ``SKLEARN_EMOJI_DOWNLOAD_TIMEOUT`` seconds (default
+60) and a whole file at most ``SKLEARN_EMOJI_DOWNLOAD_DEADLINE`` seconds
+(default 3600). Only ``http`` and ``https`` URLs and redirects are followed.
+
+The parse cache is a pickle, and unpickling runs code: it lives in a folder
+only its owner can use (``<cache home>/parsed``, mode 0700), is written with
+mode 0600, and a cache file that another user owns or could write is never
+read.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import http.client
+import math
 import os
 import pickle
-import shutil
+import socket
+import stat
 import sys
-import tempfile
+import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 from pathlib import Path
+
+from .._utils import atomic_writer
 
 __all__ = [
     "DataFileError",
@@ -27,6 +49,14 @@ CACHE_HOME_ENV = "SKLEARN_EMOJI_CACHE"
 #: Environment variable naming a mirror of the data home layout
 #: (``<url>/tweeteval_emoji/train_text.txt``, ``<url>/weibo_ced/CED_Dataset.tar.gz``).
 BASE_URL_ENV = "SKLEARN_EMOJI_BASE_URL"
+#: Environment variable: seconds one read of a download may wait for data.
+TIMEOUT_ENV = "SKLEARN_EMOJI_DOWNLOAD_TIMEOUT"
+#: Environment variable: seconds a whole download (one file) may take.
+DEADLINE_ENV = "SKLEARN_EMOJI_DOWNLOAD_DEADLINE"
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_DEADLINE = 3600.0
+#: The sub-folder of the cache home that holds the (pickled) parse caches.
+CACHE_SUBDIR = "parsed"
 
 #: Checksums of the files whose bytes are fixed, relative to the data home.
 #: The public Weibo download (a GitHub branch zip) is rebuilt by GitHub on
@@ -91,7 +121,8 @@ def get_cache_home(cache_home=None):
 
     The argument, then the environment variable ``SKLEARN_EMOJI_CACHE``, then
     ``~/.cache/sklearn_emoji``. Kept apart from the data home, which may be
-    read-only.
+    read-only. The parse caches themselves are pickles and live in its
+    private sub-folder ``parsed/`` (mode 0700, created on first use).
 
     Parameters
     ----------
@@ -119,12 +150,44 @@ def _default_verbose(verbose):
 # --------------------------------------------------------------------------
 # Downloads
 # --------------------------------------------------------------------------
+_CHUNK = 1 << 20
+_SCHEMES = ("http", "https")
+
+
+def _seconds_from_env(name, default):
+    """A positive number of seconds from the environment variable ``name`` ("inf": no limit)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not value > 0:
+        raise ValueError(f"{name} must be a number of seconds > 0 (or 'inf' for no limit), got {raw!r}")
+    return value
+
+
+def _download_limits():
+    """(read timeout, overall deadline) in seconds, from the environment or the defaults."""
+    return _seconds_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT), _seconds_from_env(DEADLINE_ENV, DEFAULT_DEADLINE)
+
+
+def _check_url(url, what):
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in _SCHEMES:
+        raise ValueError(f"{what} must be an http:// or https:// URL, got {url!r}")
+    return url
+
+
 def _mirror_url(base_url):
     """The mirror base URL (argument, then env var), or None for public addresses."""
     if base_url is None:
         base_url = os.environ.get(BASE_URL_ENV) or None
-    if base_url is not None and not isinstance(base_url, str):
-        raise TypeError(f"base_url must be a str, got {type(base_url).__name__}")
+    if base_url is not None:
+        if not isinstance(base_url, str):
+            raise TypeError(f"base_url must be a str, got {type(base_url).__name__}")
+        _check_url(base_url, f"base_url (or {BASE_URL_ENV})")
     return base_url
 
 
@@ -132,7 +195,7 @@ def _join_url(base, name):
     return base.rstrip("/") + "/" + name.lstrip("/")
 
 
-def _sha256(path, chunk=1 << 20):
+def _sha256(path, chunk=_CHUNK):
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(chunk), b""):
@@ -140,14 +203,160 @@ def _sha256(path, chunk=1 << 20):
     return h.hexdigest()
 
 
-def _download(url, dest, sha256=None, timeout=60, verbose=False):
-    """Download ``url`` to ``dest`` atomically, verifying ``sha256`` if given.
+class _Deadline:
+    """The overall deadline of one download: when it passes, its sockets are shut down.
 
-    The bytes go to a temporary file in ``dest``'s folder, which is checked
-    and then renamed with :func:`os.replace`; on any failure the temporary
-    file is removed and a :class:`DataFileError` naming the URL is raised.
+    A per-read timeout cannot bound a server that sends one byte just before
+    each read would time out; shutting the socket down from a timer thread
+    ends any read in progress (headers included) with end-of-file.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets = []
+        self._timer = None
+        if math.isfinite(seconds):
+            self._timer = threading.Timer(seconds, self._expire)
+            self._timer.daemon = True
+
+    def __enter__(self):
+        if self._timer is not None:
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._timer is not None:
+            self._timer.cancel()
+
+    @staticmethod
+    def _shutdown(sock):
+        # The plain socket's shutdown, also for an SSL socket (whose own
+        # shutdown would tear down its TLS state under a reading thread).
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def watch(self, sock):
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                self._shutdown(sock)
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                self._shutdown(sock)
+
+
+class _WatchedConnections:
+    """Handler mix-in: every connection's socket is handed to a :class:`_Deadline`."""
+
+    def __init__(self, deadline, **kwargs):
+        super().__init__(**kwargs)
+        self._deadline = deadline
+
+    def do_open(self, http_class, req, **kwargs):
+        deadline = self._deadline
+
+        def connection(*args, **kw):
+            conn = http_class(*args, **kw)
+            connect = conn.connect
+
+            def watched_connect():
+                connect()
+                deadline.watch(conn.sock)
+
+            conn.connect = watched_connect
+            return conn
+
+        return super().do_open(connection, req, **kwargs)
+
+
+class _HTTPHandler(_WatchedConnections, urllib.request.HTTPHandler):
+    pass
+
+
+class _HTTPSHandler(_WatchedConnections, urllib.request.HTTPSHandler):
+    pass
+
+
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http and https only, and never from https to http."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        old = urllib.parse.urlsplit(req.full_url).scheme.lower()
+        new = urllib.parse.urlsplit(newurl).scheme.lower()
+        if new not in _SCHEMES or (old == "https" and new != "https"):
+            raise urllib.error.HTTPError(
+                req.full_url,
+                code,
+                f"refused a redirect to {newurl!r} (only http and https, never down from https)",
+                headers,
+                fp,
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(deadline):
+    """A URL opener for http(s) only (proxies from the environment, safe redirects)."""
+    opener = urllib.request.OpenerDirector()
+    handlers = [
+        urllib.request.ProxyHandler(),
+        urllib.request.UnknownHandler(),
+        _HTTPHandler(deadline),
+        urllib.request.HTTPDefaultErrorHandler(),
+        _RedirectHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ]
+    if hasattr(http.client, "HTTPSConnection"):
+        handlers.append(_HTTPSHandler(deadline))
+    for handler in handlers:
+        opener.add_handler(handler)
+    return opener
+
+
+def _stream(url, out, timeout, deadline, verbose):
+    """Copy ``url`` into ``out``; return (bytes read, sha256, announced Content-Length or None)."""
+    digest = hashlib.sha256()
+    n = 0
+    with _opener(deadline).open(url, timeout=min(timeout, deadline.seconds)) as resp:
+        announced = resp.length  # None when absent or chunked
+        if verbose:
+            size = "" if announced is None else f" ({announced:,} bytes)"
+            print(f"Downloading {url}{size}", file=sys.stderr)
+        while not deadline.expired:
+            chunk = resp.read1(_CHUNK)  # whatever has arrived: a slow server cannot hold a full-buffer read
+            if not chunk:
+                break
+            out.write(chunk)
+            digest.update(chunk)
+            n += len(chunk)
+    return n, digest.hexdigest(), announced
+
+
+def _download(url, dest, sha256=None, verbose=False):
+    """Download ``url`` to ``dest``, keeping it only when it is verified.
+
+    The bytes go to a temporary file in ``dest``'s folder (via
+    :func:`~sklearn_emoji._utils.atomic_writer`), which is renamed into place
+    only when the server sent as many bytes as it announced
+    (``Content-Length``), at least one byte, and, if ``sha256`` is given,
+    bytes with that checksum. On any failure (network, HTTP status, read
+    timeout, overall deadline, short body, checksum, a refused redirect)
+    the temporary file is removed and a :class:`DataFileError` naming the
+    URL and the cause is raised.
     """
     dest = Path(dest)
+    timeout, limit = _download_limits()
+    _check_url(url, "the download URL")
+    fail = f"could not download {url} to {dest}"
+    advice = (
+        f"nothing was written to {dest}. Retry, check the network or the URL, or put a good "
+        f"copy there by hand (or set {BASE_URL_ENV} to a mirror)"
+    )
+    too_slow = f"{fail}: it took longer than the deadline of {limit:g} s ({DEADLINE_ENV}); {advice}"
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -155,35 +364,38 @@ def _download(url, dest, sha256=None, timeout=60, verbose=False):
             f"cannot create the folder {dest.parent} to download {url} into ({exc}); "
             f"choose a writable data_home or set {DATA_HOME_ENV}"
         ) from exc
-    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with atomic_writer(dest) as out, _Deadline(limit) as deadline:
             try:
-                with urllib.request.urlopen(url, timeout=timeout) as resp:
-                    if verbose:
-                        print(f"Downloading {url}", file=sys.stderr)
-                    shutil.copyfileobj(resp, out, 1 << 20)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+                n, got, announced = _stream(url, out, timeout, deadline, verbose)
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+                if deadline.expired:
+                    raise DataFileError(too_slow) from exc
+                if isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
+                    raise DataFileError(
+                        f"{fail}: the server sent nothing for {timeout:g} s ({TIMEOUT_ENV}); {advice}"
+                    ) from exc
+                raise DataFileError(f"{fail} ({type(exc).__name__}: {exc}); {advice}") from exc
+            if deadline.expired:
+                raise DataFileError(too_slow)
+            if announced is not None and n != announced:
                 raise DataFileError(
-                    f"could not download {url} to {dest} ({exc}); check the network "
-                    f"or the URL, or put the file there by hand (or set "
-                    f"{BASE_URL_ENV} to a mirror)"
-                ) from exc
-        if sha256 is not None:
-            got = _sha256(tmp)
-            if got != sha256:
+                    f"{fail}: the server announced {announced:,} bytes (Content-Length) but sent {n:,}; "
+                    f"the download was cut short and {advice}"
+                )
+            if n == 0:
+                raise DataFileError(f"{fail}: the server sent an empty file; {advice}")
+            if sha256 is not None and got != sha256:
                 raise DataFileError(
                     f"checksum mismatch for {url}: expected sha256 {sha256}, got {got}; "
-                    f"the download is incomplete or the file changed upstream. Nothing "
-                    f"was written to {dest}; retry, or place a verified copy there"
+                    f"the download is incomplete or the file changed upstream. {advice}"
                 )
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except DataFileError:
         raise
+    except OSError as exc:  # the temporary file could not be created, written or renamed
+        raise DataFileError(f"{fail}: cannot write there ({exc}); choose a writable data_home") from exc
+    if sha256 is not None:
+        _remember_verified(dest, sha256)
     return dest
 
 
@@ -197,6 +409,8 @@ def _fetch(data_home, relpath, *, public_url, base_url, download_if_missing, ver
     path = Path(data_home) / relpath
     if path.is_file():
         return path
+    if os.path.lexists(path):
+        raise DataFileError(f"{path} is not a regular file; remove it so the file is downloaded again")
     if not download_if_missing:
         raise DataNotFoundError(
             f"{path} is missing and download_if_missing=False; download it (see "
@@ -208,40 +422,122 @@ def _fetch(data_home, relpath, *, public_url, base_url, download_if_missing, ver
     return _download(url, path, sha256=SHA256.get(relpath), verbose=verbose)
 
 
+# Files already verified in this process: (path, size, mtime, inode) -> sha256.
+_VERIFIED: dict[tuple, str] = {}
+
+
+def _file_key(path):
+    st = os.stat(path)
+    return (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _remember_verified(path, sha256):
+    with contextlib.suppress(OSError):
+        _VERIFIED[_file_key(path)] = sha256
+
+
+def _check_published(path, relpath):
+    """Raise :class:`DataFileError` unless the local ``path`` is the published ``relpath``.
+
+    Compares its SHA-256 with :data:`SHA256`; a file is hashed once per
+    process (until its size or modification time changes).
+    """
+    expected = SHA256[relpath]
+    key = _file_key(path)
+    if _VERIFIED.get(key) == expected:
+        return
+    got = _sha256(path)
+    if got != expected:
+        raise DataFileError(
+            f"{path} is not the published {relpath}: its sha256 is {got}, expected {expected}. "
+            f"It is corrupt or was edited; delete it so it is downloaded again"
+        )
+    _VERIFIED[key] = expected
+
+
 # --------------------------------------------------------------------------
-# Parsed-data cache
+# Parsed-data cache (pickles: only ever read from a private folder)
 # --------------------------------------------------------------------------
-def _cache_load(path):
-    """Load a pickled cache; None when absent or unreadable (it is then rebuilt)."""
+def _not_trusted(st, what):
+    """Why a file or folder with stat ``st`` must not be trusted with a pickle, or None."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: no owner check
+        return None
+    if st.st_uid != os.getuid():
+        return f"the {what} belongs to another user (uid {st.st_uid})"
+    if st.st_mode & 0o022:
+        return f"the {what} can be written by other users (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+def _cache_path(name):
+    """``<cache home>/parsed/<name>``, with the folder made private (0700); None if it cannot be.
+
+    A cache file of the same name written by an earlier version straight into
+    the cache home is moved into the private folder when it is the user's own
+    and nobody else could have written it.
+    """
+    folder = get_cache_home() / CACHE_SUBDIR
     try:
-        with open(path, "rb") as f:
-            return pickle.load(f)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.stat(folder)
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            raise PermissionError(f"the folder belongs to another user (uid {st.st_uid})")
+        if st.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+    except OSError as exc:
+        warnings.warn(
+            f"not using the parse cache folder {folder} ({exc}); the data is parsed again on every load. "
+            f"Set {CACHE_HOME_ENV} to a folder of your own",
+            stacklevel=3,
+        )
+        return None
+    path = folder / name
+    legacy = folder.parent / name
+    with contextlib.suppress(OSError):
+        if not path.exists() and stat.S_ISREG((st := os.lstat(legacy)).st_mode) and not _not_trusted(st, "file"):
+            os.replace(legacy, path)
+            os.chmod(path, 0o600)
+    return path
+
+
+def _cache_load(path, check=None):
+    """Load a pickled cache; None when absent, unusable or wrong (it is then rebuilt).
+
+    A file that is not the user's own, or that others could write, is not
+    unpickled. ``check(obj)`` returns why a loaded object is unusable (wrong
+    format, shape or version), or None.
+    """
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+        why = _not_trusted(st, "file") or (None if stat.S_ISREG(st.st_mode) else "it is not a regular file")
+        if why is not None:
+            why += ", and a cache is a pickle, which can run code when it is loaded"
+        else:
+            with open(path, "rb") as f:
+                obj = pickle.load(f)
+            why = check(obj) if check is not None else None
     except FileNotFoundError:
         return None
     except Exception as exc:  # corrupt / truncated / incompatible cache
-        warnings.warn(f"ignoring the unreadable cache file {path} ({exc}); rebuilding it")
-        return None
+        why = f"unreadable: {type(exc).__name__}: {exc}"
+    if why is None:
+        return obj
+    warnings.warn(f"ignoring the cache file {path}: {why}; rebuilding it", stacklevel=3)
+    return None
 
 
 def _cache_save(path, obj):
-    """Pickle ``obj`` to ``path`` atomically; warn (do not fail) when not writable."""
-    path = Path(path)
-    tmp = None
+    """Pickle ``obj`` to ``path`` atomically, readable by its owner only; warn (do not fail) when not writable."""
+    if path is None:
+        return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
+        with atomic_writer(path, private=True) as f:
             pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        tmp = None
     except OSError as exc:
         warnings.warn(
             f"could not write the cache file {path} ({exc}); the next load will parse "
-            f"again. Set {CACHE_HOME_ENV} to a writable folder"
+            f"again. Set {CACHE_HOME_ENV} to a writable folder",
+            stacklevel=3,
         )
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ..emojis import _spans
-from ._base import DataFileError, _default_verbose, _fetch, get_data_home
+from ._base import DataFileError, _check_published, _default_verbose, _fetch, get_data_home
 
 __all__ = ["load_tweeteval_emoji"]
 
@@ -110,7 +110,7 @@ def _read_lines(path):
 
 
 def _read_mapping(path):
-    emojis = []
+    emojis, seen = [], {}
     for i, line in enumerate(_read_lines(path)):
         if not line.strip():
             continue
@@ -126,6 +126,12 @@ def _read_mapping(path):
                 f"0, 1, 2, ... in order, got {line!r}; delete the file so it is "
                 f"downloaded again"
             )
+        if emo in seen:
+            raise DataFileError(
+                f"{path}, line {i + 1}: the emoji {emo!r} is already label {seen[emo]}; two labels "
+                f"cannot share an emoji. Delete the file so it is downloaded again"
+            )
+        seen[emo] = idx
         emojis.append(emo)
     if not emojis:
         raise DataFileError(f"{path} holds no labels; delete it so it is downloaded again")
@@ -133,10 +139,13 @@ def _read_mapping(path):
 
 
 def _read_split(prefix, names, fetch, remnants):
-    text_path = fetch(f"{_FOLDER}/{prefix}_text.txt")
-    label_path = fetch(f"{_FOLDER}/{prefix}_labels.txt")
+    text_rel, label_rel = f"{_FOLDER}/{prefix}_text.txt", f"{_FOLDER}/{prefix}_labels.txt"
+    text_path, label_path = fetch(text_rel), fetch(label_rel)
     texts = _read_lines(text_path)
     labels = _read_lines(label_path)
+    for path, lines in [(text_path, texts), (label_path, labels)]:
+        if not lines:
+            raise DataFileError(f"{path} is empty; delete it so it is downloaded again")
     if len(texts) != len(labels):
         raise DataFileError(
             f"{text_path} has {len(texts)} lines but {label_path} has {len(labels)}; "
@@ -160,6 +169,9 @@ def _read_split(prefix, names, fetch, remnants):
             f"{len(names) - 1} (mapping.txt has {len(names)} emojis); delete the "
             f"file so it is downloaded again"
         )
+    # Well-formed is not enough: the bytes must be the published ones.
+    _check_published(text_path, text_rel)
+    _check_published(label_path, label_rel)
     if remnants == "keep":
         return texts, ids
     return [_strip_remnants(t) for t in texts], ids
@@ -225,9 +237,12 @@ def load_tweeteval_emoji(
     DataNotFoundError
         A file is missing and ``download_if_missing=False``.
     DataFileError
-        A file is corrupt (text and label line counts differ, a label is not
-        an integer or out of range, a malformed ``mapping.txt``) or a
-        download failed; the message names the file.
+        A file is corrupt (an empty split, text and label line counts
+        differ, a label is not an integer or out of range, a malformed
+        ``mapping.txt`` or one that gives two labels the same emoji), is not
+        byte for byte the published file (every file is checked against its
+        known SHA-256, once per process), or a download failed; the message
+        names the file.
 
     Examples
     --------
@@ -265,7 +280,9 @@ def load_tweeteval_emoji(
             verbose=verbose,
         )
 
-    names = _read_mapping(fetch(f"{_FOLDER}/mapping.txt"))
+    mapping = fetch(f"{_FOLDER}/mapping.txt")
+    names = _read_mapping(mapping)
+    _check_published(mapping, f"{_FOLDER}/mapping.txt")
     splits = ["train", "validation", "test"] if subset == "all" else [subset]
     texts, ids = [], []
     for split in splits:

@@ -1,39 +1,29 @@
-"""Weibo dialogues rebuilt from the CED reply trees (Xie et al., 2016 preprocessing)."""
+"""Weibo dialogues rebuilt from the CED reply trees (Xie et al., 2016 preprocessing).
+
+The public loaders: finding (or downloading) the CED source, loading its parsed
+form (:mod:`._ced`, cached) and selecting from it (:mod:`._selection`).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import numbers
-import tarfile
-import textwrap
-import zipfile
-import zlib
-from array import array
-from collections.abc import Iterable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-import emoji as _emoji
-import jieba
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
-from tqdm import tqdm
 
-from .. import emojis as _emojis_module
-from .. import text as _text_module
-from ..emojis import find_emojis, strip_emojis
-from ..text import clean_text, tokenize
 from ._base import (
-    DataFileError,
     DataNotFoundError,
     _cache_load,
     _cache_save,
     _default_verbose,
     _fetch,
     _mirror_url,
-    get_cache_home,
     get_data_home,
 )
+from ._ced import _cache_file, _check_parsed, _parse_ced
+from ._descr import _DESCR, _PRETRAINING_DESCR, _REPLIES_DESCR, _describe_exclusion, _describe_random_state
+from ._selection import _check_groups, _check_int, _group_index, _select
 
 __all__ = ["load_weibo_dialogues", "load_weibo_pretraining", "load_weibo_replies"]
 
@@ -48,328 +38,15 @@ _SOURCES = (
     "master.zip",
     "CED_Dataset",
 )
-_ROOT_DIR = "original-microblog"
-_REPOST_DIRS = ("rumor-repost", "non-rumor-repost")
-
-#: Bump when the parsed format or the rebuilding rules change.
-#: 3: the emoji-free text of every reply (``reply_*``), for load_weibo_replies.
-_FORMAT_VERSION = 3
-
-# A text can hold an emoji only if it holds one of these characters: "[" (a
-# bracket code), the first character of a Unicode emoji, or U+20E3 (keycaps,
-# whose first character is an ASCII digit, "#" or "*"). Skipping the other
-# texts avoids the slow full emoji scan for most of the corpus.
-_EMOJI_HINT = frozenset({"[", "\u20e3"} | {k[0] for k in _emoji.EMOJI_DATA if not k[0].isascii()})
-
-
-def _may_hold_emoji(text):
-    return not _EMOJI_HINT.isdisjoint(text)
-
-
-# --------------------------------------------------------------------------
-# Reading the archive
-# --------------------------------------------------------------------------
-def _classify(name):
-    """(kind, key) for a member path, or None if it is not a CED JSON file."""
-    p = PurePosixPath(name.replace("\\", "/"))
-    if p.suffix != ".json" or p.name.startswith("._") or "__MACOSX" in p.parts or len(p.parts) < 2:
-        return None
-    folder = p.parts[-2]
-    if folder == _ROOT_DIR:
-        return "root", p.stem
-    if folder in _REPOST_DIRS:
-        return "repost", p.stem
-    return None
-
-
-def _iter_members(path):
-    """Yield ``(kind, key, member_name, raw_bytes)`` for each CED JSON file."""
-    path = Path(path)
-    if path.is_dir():
-        for f in sorted(path.rglob("*.json")):
-            c = _classify(f.relative_to(path).as_posix())
-            if c is not None:
-                yield (*c, str(f), f.read_bytes())
-    elif path.name.endswith(".zip"):
-        with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                c = _classify(info.filename)
-                if c is not None and not info.is_dir():
-                    yield (*c, info.filename, zf.read(info))
-    else:
-        with tarfile.open(path, "r:*") as tf:
-            for m in tf:
-                c = _classify(m.name)
-                if c is not None and m.isfile():
-                    yield (*c, m.name, tf.extractfile(m).read())
-
-
-def _read_ced(path, verbose=False):
-    """Read root texts and repost lists from an archive or folder.
-
-    Returns ``roots`` (key -> root text) and ``reposts`` (key -> list of
-    ``(mid, parent, text)``). Raises :class:`DataFileError` naming the file.
-    """
-    roots, reposts = {}, {}
-    todo = "delete it so it is downloaded again, or replace it with a good copy"
-    member = None
-    try:
-        it = _iter_members(path)
-        for kind, key, member, raw in tqdm(it, desc="Reading CED", unit=" files", disable=not verbose):
-            obj = json.loads(raw.decode("utf-8"))
-            if kind == "root":
-                if not isinstance(obj, dict):
-                    raise ValueError("a root post must be a JSON object")
-                roots[key] = str(obj.get("text") or "")
-            else:
-                if not isinstance(obj, list):
-                    raise ValueError("a repost file must be a JSON list")
-                reposts[key] = [
-                    (
-                        str(d.get("mid") or ""),
-                        str(d.get("parent") or ""),
-                        str(d.get("text") or ""),
-                    )
-                    for d in obj
-                ]
-    except (
-        tarfile.TarError,
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-    ) as exc:
-        if isinstance(exc, FileNotFoundError) and not Path(path).exists():
-            raise DataNotFoundError(f"{path} does not exist") from exc
-        raise DataFileError(
-            f"{path} is not a readable CED archive or folder ({type(exc).__name__}: {exc}); {todo}"
-        ) from exc
-    except (UnicodeDecodeError, ValueError, AttributeError, TypeError) as exc:
-        raise DataFileError(
-            f"{path}: member {member} is not valid CED JSON ({type(exc).__name__}: {exc}); {todo}"
-        ) from exc
-    if not roots and not reposts:
-        raise DataFileError(
-            f"{path} holds no CED_Dataset/{{original-microblog,rumor-repost,non-rumor-repost}}/*.json files; {todo}"
-        )
-    return roots, reposts
-
-
-# --------------------------------------------------------------------------
-# Rebuilding dialogues (the expensive, cached part)
-# --------------------------------------------------------------------------
-def _parse_ced(path, verbose=False):
-    """Parse a CED source into the cached form (see :func:`_select` for its use).
-
-    Every reply (repost item) that is non-empty after :func:`clean_text` and
-    whose cleaned text holds exactly one distinct emoji gives one dialogue:
-    the chain of its ancestors (following ``parent``; ``""`` or an unknown mid
-    means the root post), skipping ancestors that are empty after cleaning,
-    oldest first. Turns are stored emoji-stripped and tokenized once per
-    distinct text.
-
-    Every reply also gives one entry of the unlabelled reply corpus
-    (``reply_texts``, ``reply_tids``, ``reply_groups``; see
-    :func:`load_weibo_replies`): its cleaned, emoji-stripped text, when that
-    is non-empty. These texts are not tokenized (the corpus is for word
-    vectors, whose tokenizer is the user's choice).
-    """
-    roots, reposts = _read_ced(path, verbose=verbose)
-    texts, text_id = [], {}
-    # One str object per distinct text, shared by the turns and the reply
-    # corpus, so the pickled cache holds each text once.
-    pool = {}
-
-    def intern(cleaned):
-        s = strip_emojis(cleaned) if _may_hold_emoji(cleaned) else cleaned
-        s = pool.setdefault(s, s)
-        tid = text_id.get(s)
-        if tid is None:
-            tid = text_id[s] = len(texts)
-            texts.append(s)
-        return tid
-
-    keys = sorted(set(roots) | set(reposts))
-    emoji_id, emoji_names = {}, []
-    dlg_ptr, dlg_tids, labels, groups = array("q", [0]), array("i"), array("i"), array("i")
-    repeats = array("i")  # how many times the reply holds its emoji
-    # The reply corpus: every reply non-empty after cleaning and emoji removal.
-    reply_texts, reply_id = [], {}
-    reply_tids, reply_groups = array("i"), array("i")
-    stats = dict(
-        root_posts=len(roots),
-        repost_files=len(reposts),
-        items=0,
-        nonempty_replies=0,
-        nonempty_replies_without_emojis=0,
-        replies_with_emoji=0,
-        replies_with_one_emoji=0,
-        unknown_parents=0,
-        missing_roots=0,
-        max_depth=0,
-    )
-    for g, key in enumerate(tqdm(keys, desc="Rebuilding dialogues", disable=not verbose)):
-        items = reposts.get(key, [])
-        stats["items"] += len(items)
-        if not items:
-            continue
-        if key in roots:
-            root_clean = clean_text(roots[key])
-            root_tid = intern(root_clean) if root_clean else -1
-        else:
-            stats["missing_roots"] += 1
-            root_tid = -1
-        index = {}
-        for i, (mid, _, _) in enumerate(items):
-            if mid:
-                index.setdefault(mid, i)
-        parent = [-1] * len(items)
-        for i, (_, par, _) in enumerate(items):
-            if par:
-                p = index.get(par, -1)
-                if p < 0:
-                    stats["unknown_parents"] += 1  # treated as a reply to the root
-                parent[i] = p
-        cleaned = [None] * len(items)
-        tids = [None] * len(items)  # -1: empty after cleaning
-
-        def tid_of(i):
-            t = tids[i]
-            if t is None:
-                c = cleaned[i]
-                if c is None:
-                    c = cleaned[i] = clean_text(items[i][2]) if items[i][2] else ""
-                t = tids[i] = intern(c) if c else -1
-            return t
-
-        for i, (_, _, raw) in enumerate(items):
-            if not raw:
-                continue
-            c = cleaned[i]
-            if c is None:
-                c = cleaned[i] = clean_text(raw)
-            if not c:
-                continue
-            stats["nonempty_replies"] += 1
-            hint = _may_hold_emoji(c)
-            s = strip_emojis(c) if hint else c
-            if s:
-                s = pool.setdefault(s, s)
-                rid = reply_id.get(s)
-                if rid is None:
-                    rid = reply_id[s] = len(reply_texts)
-                    reply_texts.append(s)
-                reply_tids.append(rid)
-                reply_groups.append(g)
-            if not hint:
-                continue
-            found_list = find_emojis(c)
-            found = set(found_list)
-            if not found:
-                continue
-            stats["replies_with_emoji"] += 1
-            if len(found) != 1:
-                continue
-            stats["replies_with_one_emoji"] += 1
-            (emo,) = found
-            lab = emoji_id.get(emo)
-            if lab is None:
-                lab = emoji_id[emo] = len(emoji_names)
-                emoji_names.append(emo)
-            chain = [tid_of(i)]
-            seen = {i}
-            p = parent[i]
-            while p >= 0 and p not in seen:  # guard against cycles
-                seen.add(p)
-                t = tid_of(p)
-                if t >= 0:
-                    chain.append(t)
-                p = parent[p]
-            if root_tid >= 0:
-                chain.append(root_tid)
-            chain.reverse()
-            stats["max_depth"] = max(stats["max_depth"], len(chain))
-            dlg_tids.extend(chain)
-            dlg_ptr.append(len(dlg_tids))
-            labels.append(lab)
-            repeats.append(len(found_list))
-            groups.append(g)
-
-    vocab, vocab_id = [], {}
-    tok_ptr, tok_ids = array("q", [0]), array("i")
-    for s in tqdm(texts, desc="Tokenizing", disable=not verbose):
-        for tok in tokenize(s):
-            v = vocab_id.get(tok)
-            if v is None:
-                v = vocab_id[tok] = len(vocab)
-                vocab.append(tok)
-            tok_ids.append(v)
-        tok_ptr.append(len(tok_ids))
-    stats["distinct_turn_texts"] = len(texts)
-    stats["nonempty_replies_without_emojis"] = len(reply_tids)
-    stats["distinct_reply_texts"] = len(reply_texts)
-    return dict(
-        version=_FORMAT_VERSION,
-        texts=texts,
-        tok_ptr=np.frombuffer(tok_ptr, dtype=np.int64).copy(),
-        tok_ids=np.frombuffer(tok_ids, dtype=np.int32).copy(),
-        vocab=vocab,
-        dlg_ptr=np.frombuffer(dlg_ptr, dtype=np.int64).copy(),
-        dlg_tids=np.frombuffer(dlg_tids, dtype=np.int32).copy(),
-        labels=np.frombuffer(labels, dtype=np.int32).copy(),
-        repeats=np.frombuffer(repeats, dtype=np.int32).copy(),
-        emojis=emoji_names,
-        groups=np.frombuffer(groups, dtype=np.int32).copy(),
-        keys=keys,
-        reply_texts=reply_texts,
-        reply_tids=np.frombuffer(reply_tids, dtype=np.int32).copy(),
-        reply_groups=np.frombuffer(reply_groups, dtype=np.int32).copy(),
-        stats=stats,
-    )
-
-
-def _source_signature(path):
-    """Size and mtime of the source (every JSON file of a folder)."""
-    path = Path(path)
-    if path.is_dir():
-        parts = [
-            f"{f.relative_to(path).as_posix()}:{st.st_size}:{st.st_mtime_ns}"
-            for f in sorted(path.rglob("*.json"))
-            for st in [f.stat()]
-        ]
-        return "dir\n" + "\n".join(parts)
-    st = path.stat()
-    return f"file:{st.st_size}:{st.st_mtime_ns}"
-
-
-def _code_signature():
-    """Versions of the code the parsed form depends on (cleaning, emojis, jieba)."""
-    h = hashlib.sha1()
-    for mod in (_text_module, _emojis_module):
-        try:
-            h.update(Path(mod.__file__).read_bytes())
-        except OSError:  # pragma: no cover
-            h.update(mod.__name__.encode())
-    h.update(f"{_emoji.__version__}|{jieba.__version__}|{_FORMAT_VERSION}".encode())
-    return h.hexdigest()
-
-
-def _cache_file(path):
-    path = Path(path).resolve()
-    h = hashlib.sha1()
-    h.update(str(path).encode())
-    h.update(_source_signature(path).encode())
-    h.update(_code_signature().encode())
-    return get_cache_home() / f"weibo_ced_v{_FORMAT_VERSION}_{h.hexdigest()[:20]}.pkl"
 
 
 def _load_parsed(path, cache=True, verbose=False):
-    """The parsed form of ``path``, from the cache when it is fresh."""
+    """The parsed form of ``path``, from the cache when it is fresh and well-formed."""
     if not cache:
         return _parse_ced(path, verbose=verbose)
     cfile = _cache_file(path)
-    parsed = _cache_load(cfile)
-    if isinstance(parsed, dict) and parsed.get("version") == _FORMAT_VERSION:
+    parsed = _cache_load(cfile, check=_check_parsed)
+    if parsed is not None:
         return parsed
     parsed = _parse_ced(path, verbose=verbose)
     _cache_save(cfile, parsed)
@@ -401,244 +78,6 @@ def _find_source(home, download_if_missing, base_url, verbose):
         download_if_missing=True,
         verbose=verbose,
     )
-
-
-# --------------------------------------------------------------------------
-# The cheap filters (applied after the cache)
-# --------------------------------------------------------------------------
-def _check_int(name, value, low, allow_none=False):
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        what = f"an int >= {low}" + (" or None" if allow_none else "")
-        raise ValueError(f"{name} must be {what}, got {value!r}")
-
-
-def _check_groups(name, value):
-    """The distinct group ids of ``value`` (None or an array-like of str), sorted."""
-    if value is None:
-        return []
-    what = f"{name} must be None or an array-like of str group ids (root post ids, as in bunch.groups)"
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise TypeError(f"{what}, got {type(value).__name__}")
-    if isinstance(value, np.ndarray) and value.ndim != 1:
-        raise TypeError(f"{what}, got a {value.ndim}-d array")
-    ids = list(value)
-    for v in ids:
-        if not isinstance(v, str):
-            raise TypeError(f"{what}, got an element {v!r} of type {type(v).__name__}")
-    return sorted(set(ids))
-
-
-def _group_index(parsed, exclude):
-    """Indices (into ``parsed["keys"]``) of the ids of ``exclude`` in the corpus."""
-    if not exclude:
-        return np.zeros(0, dtype=np.int64)
-    keys = np.asarray(parsed["keys"], dtype=str)
-    ex = np.asarray(exclude, dtype=str)
-    return np.flatnonzero(np.isin(keys, ex))
-
-
-def _describe_exclusion(exclude, found, removed, what):
-    """A DESCR paragraph on ``exclude_groups``."""
-    head = "Held-out threads (exclude_groups): "
-    if not exclude:
-        return head + "none."
-    return textwrap.fill(
-        f"{head}{len(exclude):,} group ids given, {len(found):,} of them root "
-        f"posts of the corpus (the others are ignored); their {removed:,} {what} "
-        f"were removed first.",
-        width=79,
-    )
-
-
-def _ranges(start, length):
-    """Concatenate ``arange(s, s + l)`` for every pair (vectorised)."""
-    total = int(length.sum())
-    offsets = np.cumsum(length) - length
-    return np.arange(total) - np.repeat(offsets - start, length)
-
-
-def _truncate_text(text, tokens, k):
-    """The prefix of ``text`` that ends with its ``k``-th token."""
-    low = text.lower()
-    if len(low) != len(text):  # pragma: no cover - exotic case mappings
-        return " ".join(tokens[:k])
-    pos = 0
-    for tok in tokens[:k]:
-        j = low.find(tok, pos)
-        if j < 0:  # pragma: no cover - tokens are substrings of the text
-            return " ".join(tokens[:k])
-        pos = j + len(tok)
-    return text[:pos].rstrip()
-
-
-def _select(
-    parsed,
-    *,
-    n_emojis,
-    max_turns,
-    min_turns,
-    min_word_freq,
-    max_words,
-    max_oov,
-    long_turns,
-    balance,
-    n_samples,
-    random_state,
-    exclude_idx=None,
-):
-    labels = parsed["labels"]
-    ptr = parsed["dlg_ptr"]
-    tok_ptr, tok_ids = parsed["tok_ptr"], parsed["tok_ids"]
-    emojis = parsed["emojis"]
-    counts = {}
-    counts["replies_with_one_emoji"] = int(len(labels))
-    # Held-out threads go first: every later rule (the top emojis, the word
-    # counts of the OOV rule, balancing) sees only the dialogues left here.
-    if exclude_idx is not None and len(exclude_idx):
-        allowed = ~np.isin(parsed["groups"], exclude_idx)
-    else:
-        allowed = np.ones(len(labels), dtype=bool)
-    counts["exclude_groups"] = int(allowed.sum())
-
-    cnt = np.bincount(labels[allowed], minlength=len(emojis))
-    order = sorted(range(len(emojis)), key=lambda e: (-cnt[e], emojis[e]))
-    top = [e for e in order[:n_emojis] if cnt[e] > 0]
-
-    keep = allowed & np.isin(labels, top)
-    counts["top_emojis"] = int(keep.sum())
-
-    n_all = np.diff(ptr)
-    n_turns = n_all if max_turns is None else np.minimum(n_all, max_turns)
-    keep &= n_turns >= min_turns
-    counts["min_turns"] = int(keep.sum())
-
-    # Turns of the candidate dialogues (the last n_turns of each chain).
-    cand = np.flatnonzero(keep)
-    c_nt = n_turns[cand]
-    c_start = ptr[cand + 1] - c_nt
-    turn_tids = parsed["dlg_tids"][_ranges(c_start, c_nt)]
-    turn_off = np.cumsum(c_nt) - c_nt
-
-    n_texts = len(tok_ptr) - 1
-    tok_len = np.diff(tok_ptr)
-    truncate = long_turns == "truncate" and max_words is not None
-    kept_len = np.minimum(tok_len, max_words) if truncate else tok_len
-
-    # Word frequencies over the candidate dialogues, every occurrence counted
-    # (a root post shared by many dialogues counts once per dialogue), on the
-    # turns as they are returned (truncated when long_turns="truncate").
-    mult = np.bincount(turn_tids, minlength=n_texts)
-    tok_text = np.repeat(np.arange(n_texts), tok_len)
-    tok_pos = np.arange(len(tok_ids)) - tok_ptr[:-1][tok_text]
-    weight = mult[tok_text] * (tok_pos < kept_len[tok_text])
-    freq = np.bincount(tok_ids, weights=weight, minlength=len(parsed["vocab"]))
-    oov_cum = np.concatenate([[0], np.cumsum(freq[tok_ids] < min_word_freq)])
-    n_oov = oov_cum[tok_ptr[:-1] + kept_len] - oov_cum[tok_ptr[:-1]]
-
-    def any_turn(flags):
-        if len(cand) == 0:
-            return np.zeros(0, dtype=bool)
-        return np.logical_or.reduceat(flags, turn_off)
-
-    long_turn = np.zeros(len(turn_tids), dtype=bool) if max_words is None else tok_len[turn_tids] > max_words
-    has_long = any_turn(long_turn)
-    if truncate:
-        counts["truncated_dialogues"] = int(has_long.sum())
-        ok = np.ones(len(cand), dtype=bool)
-    else:
-        ok = ~has_long
-    counts["max_words"] = int(ok.sum())
-    if max_oov is not None:
-        bad = n_oov[turn_tids] > max_oov * kept_len[turn_tids]
-        ok &= ~any_turn(bad)
-    counts["max_oov"] = int(ok.sum())
-    # A dialogue whose every kept turn is empty (a chain of emoji-only replies
-    # cut off from its root post by max_turns) holds nothing to learn from.
-    ok &= any_turn(kept_len[turn_tids] > 0)
-    counts["has_text"] = int(ok.sum())
-    sel = cand[ok]
-
-    rng = check_random_state(random_state)
-    present = [e for e in top if np.any(labels[sel] == e)]
-    if balance and present:
-        per = [sel[labels[sel] == e] for e in present]
-        m = min(len(p) for p in per)
-        sel = np.sort(np.concatenate([rng.choice(p, m, replace=False) for p in per]))
-    counts["balance"] = int(len(sel))
-
-    if n_samples is not None and n_samples < len(sel):
-        perm = rng.permutation(sel)
-        if balance:  # keep the classes equal: take them in turns
-            lab = labels[perm]
-            rank = np.empty(len(perm), dtype=np.int64)
-            for e in present:
-                where = np.flatnonzero(lab == e)
-                rank[where] = np.arange(len(where))
-            cls = np.array([present.index(x) for x in lab], dtype=np.int64)
-            perm = perm[np.lexsort((cls, rank))]
-        sel = np.sort(perm[:n_samples])
-    counts["n_samples"] = int(len(sel))
-
-    # Build the output.
-    texts, vocab = parsed["texts"], parsed["vocab"]
-    truncated = {}
-
-    def turn_text(t):
-        if truncate and tok_len[t] > max_words:
-            s = truncated.get(t)
-            if s is None:
-                toks = [vocab[v] for v in tok_ids[tok_ptr[t] : tok_ptr[t + 1]]]
-                s = truncated[t] = _truncate_text(texts[t], toks, max_words)
-            return s
-        return texts[t]
-
-    data = []
-    for i in sel:
-        start = ptr[i + 1] - n_turns[i]
-        data.append([turn_text(t) for t in parsed["dlg_tids"][start : ptr[i + 1]]])
-    emoji_arr = np.array(emojis, dtype=object)
-    target = emoji_arr[labels[sel]] if len(sel) else np.array([], dtype=object)
-    final = set(labels[sel].tolist())
-    target_names = np.array([emojis[e] for e in top if e in final], dtype=object)
-    keys = np.asarray(parsed["keys"], dtype=str)
-    groups = keys[parsed["groups"][sel]] if len(sel) else np.array([], dtype=str)
-    target_counts = parsed["repeats"][sel].astype(np.int64)
-    return data, target, target_names, groups, target_counts, counts
-
-
-_DESCR = """\
-Weibo dialogues with emoji labels (CED reply trees)
----------------------------------------------------
-
-Multi-turn Chinese dialogues rebuilt from the reply trees of the CED rumour
-dataset (Song et al., "CED: Credible Early Detection of Social Media Rumors",
-arXiv:1811.04175, 2018; https://github.com/thunlp/Chinese_Rumor_Dataset), with the
-preprocessing of Xie et al. (2016), "Neural Emoji Recommendation in Dialogue
-Systems". Each sample is a dialogue (root post, non-empty ancestors, reply;
-oldest first, emojis removed); its label is the one emoji of the reply. Root
-posts are news and rumours rather than chit-chat. Dialogues of one root post
-are related: split by ``groups`` (e.g. GroupKFold) for a fair held-out estimate.
-
-Source: {source}
-Corpus: {root_posts:,} root posts; {items:,} reposts/comments, of which
-{nonempty_replies:,} are non-empty after cleaning, {replies_with_emoji:,} hold an
-emoji and {replies_with_one_emoji:,} exactly one distinct emoji; {unknown_parents:,}
-name a parent that is not in their file (treated as replies to the root).
-
-Parameters: n_emojis={n_emojis}, max_turns={max_turns}, min_turns={min_turns},
-min_word_freq={min_word_freq}, max_words={max_words}, max_oov={max_oov},
-long_turns={long_turns!r}, balance={balance}, n_samples={n_samples},
-random_state={random_state}.
-
-{exclusion}
-
-Dialogues left after each rule (``filter_counts``):
-{counts}
-
-Labels ({n_labels}): {labels}
-"""
 
 
 def load_weibo_dialogues(
@@ -732,12 +171,15 @@ def load_weibo_dialogues(
     **Cache.** Reading the archive, rebuilding, cleaning and tokenizing take
     about 30-45 s the first time (measured on 2 shared CPU cores; see
     ``benchmarks/bench_datasets.py``); the result (45 MB, with the reply
-    corpus of :func:`load_weibo_replies`) is pickled
-    to ``$SKLEARN_EMOJI_CACHE`` (default ``~/.cache/sklearn_emoji``), keyed by
-    the source's path, size and modification time, the code of the cleaning
-    and emoji modules and a format version, and written atomically. Later
-    loads take about 0.5 s whatever the filter parameters, which are applied
-    after the cache.
+    corpus of :func:`load_weibo_replies`) is pickled into the private folder
+    ``parsed/`` (mode 0700; files 0600) of ``$SKLEARN_EMOJI_CACHE`` (default
+    ``~/.cache/sklearn_emoji``), keyed by the source's path, size and
+    modification time, the code of the parsing, cleaning and emoji modules
+    and a format version, and written atomically. A pickle runs code when it is
+    loaded, so a cache file that is not yours or that others could write is
+    never read; one that is unreadable or has the wrong shape is rebuilt.
+    Later loads take about 0.5 s whatever the filter parameters, which are
+    applied after the cache.
 
     With the defaults the full corpus gives 19,190 dialogues (1,919 per
     emoji); ``filter_counts``: 184,026 replies with one distinct emoji,
@@ -897,20 +339,6 @@ def load_weibo_dialogues(
 # --------------------------------------------------------------------------
 # Pre-training corpora (transfer learning)
 # --------------------------------------------------------------------------
-_PRETRAINING_DESCR = """\
-Weibo distant-supervision pre-training corpus
----------------------------------------------
-
-The dialogues of load_weibo_dialogues under the distant-supervision rules:
-any of the {n_emojis} most frequent emojis labels a dialogue, no class
-balancing, long turns truncated after {max_words} words, no OOV rule. Meant
-for pre-training the dialogue encoders, then fine-tuning on the balanced
-dialogues; pass the test part's groups as exclude_groups to keep it
-leak-free.
-
-"""
-
-
 def load_weibo_pretraining(
     *,
     n_emojis=64,
@@ -1034,37 +462,6 @@ def load_weibo_pretraining(
     if not return_X_y:
         result.DESCR = _PRETRAINING_DESCR.format(n_emojis=n_emojis, max_words=max_words) + result.DESCR
     return result
-
-
-_REPLIES_DESCR = """\
-Weibo replies, unlabelled (CED reply trees)
--------------------------------------------
-
-Every reply (repost or comment) of the CED Weibo reply trees (Song et al.,
-2018; https://github.com/thunlp/Chinese_Rumor_Dataset) that is non-empty after
-cleaning (user names, reply prefixes, repost chains, URLs) and emoji removal,
-one entry per reply, in corpus order. Unlabelled text for word vectors or
-language-model pre-training; root posts are not included. ``groups`` is the
-root post's id of each reply.
-
-Source: {source}
-Corpus: {items:,} reposts/comments, {nonempty_replies:,} non-empty after
-cleaning, {nonempty_replies_without_emojis:,} still non-empty once their emojis
-are removed ({distinct_reply_texts:,} distinct texts).
-
-{exclusion}
-
-Parameters: min_chars={min_chars}, n_samples={n_samples},
-random_state={random_state}.
-
-Replies returned: {n:,}.
-"""
-
-
-def _describe_random_state(random_state):
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        return random_state
-    return type(random_state).__name__
 
 
 def load_weibo_replies(

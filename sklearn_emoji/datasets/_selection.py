@@ -1,0 +1,211 @@
+"""Selecting Weibo dialogues from the parsed CED form (Xie et al., 2016 preprocessing).
+
+The cheap part of the Weibo loaders, applied to the cached parsed form of
+:mod:`._ced` on every load: held-out threads, the top-N emojis, the turn
+window, the word-count and OOV rules (dropping or truncating long turns),
+balancing and subsampling; and the checks of the loaders' parameters.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ..text import remember_tokens
+
+
+def _check_int(name, value, low, allow_none=False):
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        what = f"an int >= {low}" + (" or None" if allow_none else "")
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+
+
+def _check_groups(name, value):
+    """The distinct group ids of ``value`` (None or an array-like of str), sorted."""
+    if value is None:
+        return []
+    what = f"{name} must be None or an array-like of str group ids (root post ids, as in bunch.groups)"
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(f"{what}, got {type(value).__name__}")
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        raise TypeError(f"{what}, got a {value.ndim}-d array")
+    ids = list(value)
+    for v in ids:
+        if not isinstance(v, str):
+            raise TypeError(f"{what}, got an element {v!r} of type {type(v).__name__}")
+    return sorted(set(ids))
+
+
+def _group_index(parsed, exclude):
+    """Indices (into ``parsed["keys"]``) of the ids of ``exclude`` in the corpus."""
+    if not exclude:
+        return np.zeros(0, dtype=np.int64)
+    keys = np.asarray(parsed["keys"], dtype=str)
+    ex = np.asarray(exclude, dtype=str)
+    return np.flatnonzero(np.isin(keys, ex))
+
+
+def _ranges(start, length):
+    """Concatenate ``arange(s, s + l)`` for every pair (vectorised)."""
+    total = int(length.sum())
+    offsets = np.cumsum(length) - length
+    return np.arange(total) - np.repeat(offsets - start, length)
+
+
+def _truncate_text(text, tokens, k):
+    """The prefix of ``text`` that ends with its ``k``-th token."""
+    low = text.lower()
+    if len(low) != len(text):  # pragma: no cover - exotic case mappings
+        return " ".join(tokens[:k])
+    pos = 0
+    for tok in tokens[:k]:
+        j = low.find(tok, pos)
+        if j < 0:  # pragma: no cover - tokens are substrings of the text
+            return " ".join(tokens[:k])
+        pos = j + len(tok)
+    return text[:pos].rstrip()
+
+
+def _select(
+    parsed,
+    *,
+    n_emojis,
+    max_turns,
+    min_turns,
+    min_word_freq,
+    max_words,
+    max_oov,
+    long_turns,
+    balance,
+    n_samples,
+    random_state,
+    exclude_idx=None,
+):
+    labels = parsed["labels"]
+    ptr = parsed["dlg_ptr"]
+    tok_ptr, tok_ids = parsed["tok_ptr"], parsed["tok_ids"]
+    emojis = parsed["emojis"]
+    counts = {}
+    counts["replies_with_one_emoji"] = int(len(labels))
+    # Held-out threads go first: every later rule (the top emojis, the word
+    # counts of the OOV rule, balancing) sees only the dialogues left here.
+    if exclude_idx is not None and len(exclude_idx):
+        allowed = ~np.isin(parsed["groups"], exclude_idx)
+    else:
+        allowed = np.ones(len(labels), dtype=bool)
+    counts["exclude_groups"] = int(allowed.sum())
+
+    cnt = np.bincount(labels[allowed], minlength=len(emojis))
+    order = sorted(range(len(emojis)), key=lambda e: (-cnt[e], emojis[e]))
+    top = [e for e in order[:n_emojis] if cnt[e] > 0]
+
+    keep = allowed & np.isin(labels, top)
+    counts["top_emojis"] = int(keep.sum())
+
+    n_all = np.diff(ptr)
+    n_turns = n_all if max_turns is None else np.minimum(n_all, max_turns)
+    keep &= n_turns >= min_turns
+    counts["min_turns"] = int(keep.sum())
+
+    # Turns of the candidate dialogues (the last n_turns of each chain).
+    cand = np.flatnonzero(keep)
+    c_nt = n_turns[cand]
+    c_start = ptr[cand + 1] - c_nt
+    turn_tids = parsed["dlg_tids"][_ranges(c_start, c_nt)]
+    turn_off = np.cumsum(c_nt) - c_nt
+
+    n_texts = len(tok_ptr) - 1
+    tok_len = np.diff(tok_ptr)
+    truncate = long_turns == "truncate" and max_words is not None
+    kept_len = np.minimum(tok_len, max_words) if truncate else tok_len
+
+    # Word frequencies over the candidate dialogues, every occurrence counted
+    # (a root post shared by many dialogues counts once per dialogue), on the
+    # turns as they are returned (truncated when long_turns="truncate").
+    mult = np.bincount(turn_tids, minlength=n_texts)
+    tok_text = np.repeat(np.arange(n_texts), tok_len)
+    tok_pos = np.arange(len(tok_ids)) - tok_ptr[:-1][tok_text]
+    weight = mult[tok_text] * (tok_pos < kept_len[tok_text])
+    freq = np.bincount(tok_ids, weights=weight, minlength=len(parsed["vocab"]))
+    oov_cum = np.concatenate([[0], np.cumsum(freq[tok_ids] < min_word_freq)])
+    n_oov = oov_cum[tok_ptr[:-1] + kept_len] - oov_cum[tok_ptr[:-1]]
+
+    def any_turn(flags):
+        if len(cand) == 0:
+            return np.zeros(0, dtype=bool)
+        return np.logical_or.reduceat(flags, turn_off)
+
+    long_turn = np.zeros(len(turn_tids), dtype=bool) if max_words is None else tok_len[turn_tids] > max_words
+    has_long = any_turn(long_turn)
+    if truncate:
+        counts["truncated_dialogues"] = int(has_long.sum())
+        ok = np.ones(len(cand), dtype=bool)
+    else:
+        ok = ~has_long
+    counts["max_words"] = int(ok.sum())
+    if max_oov is not None:
+        bad = n_oov[turn_tids] > max_oov * kept_len[turn_tids]
+        ok &= ~any_turn(bad)
+    counts["max_oov"] = int(ok.sum())
+    # A dialogue whose every kept turn is empty (a chain of emoji-only replies
+    # cut off from its root post by max_turns) holds nothing to learn from.
+    ok &= any_turn(kept_len[turn_tids] > 0)
+    counts["has_text"] = int(ok.sum())
+    sel = cand[ok]
+
+    rng = check_random_state(random_state)
+    present = [e for e in top if np.any(labels[sel] == e)]
+    if balance and present:
+        per = [sel[labels[sel] == e] for e in present]
+        m = min(len(p) for p in per)
+        sel = np.sort(np.concatenate([rng.choice(p, m, replace=False) for p in per]))
+    counts["balance"] = int(len(sel))
+
+    if n_samples is not None and n_samples < len(sel):
+        perm = rng.permutation(sel)
+        if balance:  # keep the classes equal: take them in turns
+            lab = labels[perm]
+            rank = np.empty(len(perm), dtype=np.int64)
+            for e in present:
+                where = np.flatnonzero(lab == e)
+                rank[where] = np.arange(len(where))
+            cls = np.array([present.index(x) for x in lab], dtype=np.int64)
+            perm = perm[np.lexsort((cls, rank))]
+        sel = np.sort(perm[:n_samples])
+    counts["n_samples"] = int(len(sel))
+
+    # Build the output.
+    texts, vocab = parsed["texts"], parsed["vocab"]
+    truncated = {}
+
+    def turn_text(t):
+        if truncate and tok_len[t] > max_words:
+            s = truncated.get(t)
+            if s is None:
+                toks = [vocab[v] for v in tok_ids[tok_ptr[t] : tok_ptr[t + 1]]]
+                s = truncated[t] = _truncate_text(texts[t], toks, max_words)
+            return s
+        return texts[t]
+
+    data, kept = [], set()
+    for i in sel:
+        start = ptr[i + 1] - n_turns[i]
+        tids = parsed["dlg_tids"][start : ptr[i + 1]]
+        data.append([turn_text(t) for t in tids])
+        kept.update(int(t) for t in tids if not (truncate and tok_len[t] > max_words))
+    # The parse tokenized every turn with `tokenize`: hand those tokens to the
+    # memoised default tokenizer, so pipelines do not tokenize them again.
+    remember_tokens((texts[t] for t in kept), ([vocab[v] for v in tok_ids[tok_ptr[t] : tok_ptr[t + 1]]] for t in kept))
+    emoji_arr = np.array(emojis, dtype=object)
+    target = emoji_arr[labels[sel]] if len(sel) else np.array([], dtype=object)
+    final = set(labels[sel].tolist())
+    target_names = np.array([emojis[e] for e in top if e in final], dtype=object)
+    keys = np.asarray(parsed["keys"], dtype=str)
+    groups = keys[parsed["groups"][sel]] if len(sel) else np.array([], dtype=str)
+    target_counts = parsed["repeats"][sel].astype(np.int64)
+    return data, target, target_names, groups, target_counts, counts
