@@ -49,15 +49,53 @@ def _check_text(text, name="text"):
         raise TypeError(f"{name} must be a str, got {type(text).__name__}")
 
 
+def _emoji_start_pattern():
+    """A pattern matching wherever ``emoji.emoji_list`` could start a match.
+
+    The `emoji` package scans a text one character at a time in Python; it
+    can only start a match at the first character of one of its emoji (an
+    ASCII one, such as the ``1`` of the keycap 1️⃣, only when the next
+    character continues an emoji). Searching for those positions in C first
+    lets a text without emoji skip the scan, and one with emoji start it at
+    the first candidate, which gives the same matches: nothing before that
+    position can begin or join an emoji. Characters beyond the Basic
+    Multilingual Plane are all candidates (one range keeps the search fast;
+    a false candidate only costs a scan).
+    """
+    bmp, ascii_next = set(), {}
+    for e in _emoji.EMOJI_DATA:
+        first = e[0]
+        if first.isascii() and len(e) > 1:
+            ascii_next.setdefault(first, set()).add(e[1])
+        elif ord(first) < 0x10000:
+            bmp.add(first)
+    parts = ["[" + "".join(map(re.escape, sorted(bmp))) + "\U00010000-\U0010ffff]"]
+    by_next = {}
+    for c, n in ascii_next.items():
+        by_next.setdefault("".join(sorted(n)), []).append(c)
+    parts += [f"[{''.join(map(re.escape, sorted(cs)))}](?=[{re.escape(n)}])" for n, cs in sorted(by_next.items())]
+    assert not any(e.isascii() for e in _emoji.EMOJI_DATA)  # what _spans relies on
+    return re.compile("|".join(parts))
+
+
+_EMOJI_START = _emoji_start_pattern()
+
+
 def _spans(text, unicode=True, weibo=True):
+    """(start, end, emoji) of every emoji of ``text``, in order."""
     spans = []
-    if unicode:
-        for m in _emoji.emoji_list(text):
-            spans.append((m["match_start"], m["match_end"], m["emoji"]))
-    if weibo:
-        for m in WEIBO_CODE_PATTERN.finditer(text):
-            spans.append((m.start(), m.end(), m.group(0)))
-    spans.sort()
+    if unicode and not text.isascii():  # every emoji has a non-ASCII character
+        first = _EMOJI_START.search(text)
+        if first is not None:
+            at = first.start()
+            spans = [(m["match_start"] + at, m["match_end"] + at, m["emoji"]) for m in _emoji.emoji_list(text[at:])]
+    if weibo and "[" in text:
+        codes = [(m.start(), m.end(), m.group(0)) for m in WEIBO_CODE_PATTERN.finditer(text)]
+        if spans and codes:
+            spans += codes
+            spans.sort()
+        elif codes:
+            spans = codes
     return spans
 
 

@@ -9,7 +9,9 @@
   ``(n_samples, max_turns, max_len)`` array of word ids, for H-LSTM.
 
 Id conventions: 0 is padding, 1 is out-of-vocabulary (OOV), real words start
-at 2, ordered by decreasing training frequency (ties by first appearance).
+at 2, ordered by decreasing training frequency (ties by first appearance), so
+every id is below ``vocab_size_``; ``inverse_transform`` refuses any other id.
+``fit_transform`` tokenizes each text once.
 Tokens are left-aligned with zeros after them, so the length of a sequence is
 ``(row != 0).sum()``. An empty text (for instance a Weibo reply that held only
 an emoji, removed in preprocessing) is encoded as one OOV id, so every present
@@ -21,17 +23,18 @@ row ``n_turns - 1`` and all-zero rows follow, so the number of turns is
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
+from itertools import chain
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_dialogues, check_texts, check_y_length
-from .text import cached_tokenize, tokenize
+from .text import tokenize_many
 
 __all__ = ["DialogueFlattener", "SequenceTokenizer", "HierarchicalTokenizer"]
 
@@ -41,39 +44,30 @@ OOV_TOKEN = "<unk>"
 PAD_TOKEN = "<pad>"
 
 
-def _tokenize_many(texts, tokenizer, n_jobs):
-    func = cached_tokenize if tokenizer is None else tokenizer
-    if n_jobs in (None, 1) or len(texts) < 2000:
-        return [list(func(t)) for t in texts]
-    chunks = np.array_split(np.arange(len(texts)), 4 * max(1, abs(int(n_jobs))))
-    parts = Parallel(n_jobs=n_jobs)(
-        delayed(_tokenize_chunk)([texts[i] for i in idx], tokenizer) for idx in chunks if len(idx)
-    )
-    return [toks for part in parts for toks in part]
-
-
-def _tokenize_chunk(texts, tokenizer):
-    func = tokenize if tokenizer is None else tokenizer
-    return [list(func(t)) for t in texts]
-
-
 class DialogueFlattener(TransformerMixin, BaseEstimator):
     """Turn each dialogue into one string.
 
-    ``mode="reply"`` keeps the last turn only (the input of S-BOW and S-LSTM
-    in Xie et al., 2016); ``mode="all"`` joins every turn, oldest first, with
+    ``turns="reply"`` keeps the last turn only (the input of S-BOW and S-LSTM
+    in Xie et al., 2016); ``turns="all"`` joins every turn, oldest first, with
     ``sep`` between turns (the input of F-BOW and F-LSTM).
 
     Parameters
     ----------
-    mode : {"all", "reply"}, default="all"
-        Which turns to keep.
+    turns : {"all", "reply"}, default="all"
+        Which turns to keep; the same name and values as ``turns`` of
+        :class:`~sklearn_emoji.lexicon.LexiconEmojiRecommender`.
     sep : str, default=" | "
-        Separator written between turns when ``mode="all"``. The default
+        Separator written between turns when ``turns="all"``. The default
         becomes one punctuation token for :func:`sklearn_emoji.text.tokenize`,
         so sequence models can see where a turn ends.
     max_turns : int or None, default=None
         Keep at most this many most recent turns (``None``: all).
+    mode : {"all", "reply"}, default="deprecated"
+        The old name of ``turns``. When given, it is used and ``turns`` must
+        be left at its default or have the same value.
+
+        .. deprecated:: 0.2
+           ``mode`` was renamed ``turns`` in 0.2 and will be removed in 0.3.
 
     Attributes
     ----------
@@ -84,22 +78,41 @@ class DialogueFlattener(TransformerMixin, BaseEstimator):
     --------
     >>> from sklearn_emoji.preprocessing import DialogueFlattener
     >>> X = [["去哪吃", "好呀好呀你啥时候有空"], "just a tweet"]
-    >>> DialogueFlattener(mode="all").fit_transform(X)
+    >>> DialogueFlattener(turns="all").fit_transform(X)
     ['去哪吃 | 好呀好呀你啥时候有空', 'just a tweet']
-    >>> DialogueFlattener(mode="reply").fit_transform(X)
+    >>> DialogueFlattener(turns="reply").fit_transform(X)
     ['好呀好呀你啥时候有空', 'just a tweet']
     """
 
     _parameter_constraints = {
-        "mode": [StrOptions({"all", "reply"})],
+        "turns": [StrOptions({"all", "reply"})],
         "sep": [str],
         "max_turns": [Interval(Integral, 1, None, closed="left"), None],
+        "mode": [StrOptions({"all", "reply"}), Hidden(StrOptions({"deprecated"}))],
     }
 
-    def __init__(self, mode="all", sep=" | ", max_turns=None):
-        self.mode = mode
+    def __init__(self, turns="all", sep=" | ", max_turns=None, mode="deprecated"):
+        self.turns = turns
         self.sep = sep
         self.max_turns = max_turns
+        self.mode = mode
+
+    def _chosen_turns(self):
+        """``"all"`` or ``"reply"``: ``turns``, or the deprecated ``mode`` when it is given."""
+        if self.mode == "deprecated":
+            return self.turns
+        if self.turns not in ("all", self.mode):
+            raise ValueError(
+                f"DialogueFlattener got mode={self.mode!r} and turns={self.turns!r}: `mode` is the deprecated "
+                "old name of `turns`; pass only turns."
+            )
+        return self.mode
+
+    def __setstate__(self, state):
+        # Flatteners pickled before the rename (sklearn-emoji 0.1) hold `mode` only.
+        if "turns" not in state:
+            state = {**state, "turns": state.get("mode", "all"), "mode": "deprecated"}
+        super().__setstate__(state)
 
     def fit(self, X, y=None):
         """Validate the parameters and ``X``; nothing is learned.
@@ -116,6 +129,14 @@ class DialogueFlattener(TransformerMixin, BaseEstimator):
         self : DialogueFlattener
         """
         self._validate_params()
+        turns = self._chosen_turns()  # refuses two different values before any work
+        if self.mode != "deprecated":
+            warnings.warn(
+                "The `mode` parameter of DialogueFlattener was renamed `turns` in 0.2 and will be removed "
+                f"in 0.3; use DialogueFlattener(turns={turns!r}).",
+                FutureWarning,
+                stacklevel=2,
+            )
         check_y_length(y, len(check_dialogues(X)))
         self.n_features_in_ = 1
         return self
@@ -133,7 +154,7 @@ class DialogueFlattener(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_features_in_")
         dialogues = check_dialogues(X)
-        if self.mode == "reply":
+        if self._chosen_turns() == "reply":
             return [d[-1] for d in dialogues]
         if self.max_turns is not None:
             dialogues = [d[-self.max_turns :] for d in dialogues]
@@ -162,7 +183,7 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         "min_freq": [Interval(Integral, 1, None, closed="left")],
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "truncating": [StrOptions({"pre", "post"})],
-        "tokenizer": [callable, None],
+        "tokenizer": [callable, StrOptions({"words", "chars"}), None],
         "n_jobs": [Integral, None],
         "vocabulary": "no_validation",  # checked by _fixed_vocabulary
     }
@@ -177,8 +198,8 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
                     f"(with a .vocabulary dict), got {type(vocab).__name__}"
                 )
             vocab = vocab.vocabulary
-        ids = sorted(vocab.values())
-        if ids != list(range(2, len(ids) + 2)) or not all(isinstance(t, str) for t in vocab):
+        ids = [i for i in vocab.values() if isinstance(i, Integral) and not isinstance(i, bool)]
+        if sorted(ids) != list(range(2, len(vocab) + 2)) or not all(isinstance(t, str) for t in vocab):
             raise ValueError(
                 "vocabulary must map str tokens to the ids 2, 3, ..., len(vocabulary) + 1 (0 is padding and 1 is OOV)"
             )
@@ -193,29 +214,75 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         self._id_to_token = np.asarray(id_to_token, dtype=object)
 
     def _fit_vocabulary(self, token_lists):
-        if self.vocabulary is not None:
+        if token_lists is None:  # fixed vocabulary
             self._set_vocabulary(self._fixed_vocabulary(), {})
             return
-        counts = Counter()
-        for toks in token_lists:
-            counts.update(toks)
+        # Counter keeps first-appearance order; counting the chained tokens runs in C.
+        counts = Counter(chain.from_iterable(token_lists))
         items = [(tok, c) for tok, c in counts.items() if c >= self.min_freq]
-        # Counter keeps first-appearance order, and sorted() is stable.
+        # sort() is stable: ties stay in first-appearance order.
         items.sort(key=lambda tc: -tc[1])
         if self.max_vocab is not None:
             items = items[: self.max_vocab]
         self._set_vocabulary({tok: i + 2 for i, (tok, _) in enumerate(items)}, dict(items))
 
-    def _encode(self, tokens, out_row):
-        vocab = self.vocabulary_
-        ids = [vocab.get(t, OOV_ID) for t in tokens] or [OOV_ID]
-        if len(ids) > self.max_len:
-            ids = ids[-self.max_len :] if self.truncating == "pre" else ids[: self.max_len]
-        out_row[: len(ids)] = ids
+    def _encode(self, token_lists, out, rows):
+        """Write the ids of ``token_lists[i]`` into row ``rows[i]`` of the 2-D ``out``.
+
+        Vectorised: one pass over all tokens to look their ids up, then NumPy
+        places them (truncated to ``max_len`` from the ``truncating`` end);
+        an empty token list is one OOV id.
+        """
+        get = self.vocabulary_.get
+        lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        ids = np.fromiter((get(t, OOV_ID) for t in chain.from_iterable(token_lists)), dtype=np.int64, count=lens.sum())
+        rows = np.asarray(rows, dtype=np.int64)
+        kept = np.minimum(lens, self.max_len)
+        first = np.cumsum(lens) - lens  # where each list starts in ids
+        if self.truncating == "pre":
+            first += lens - kept
+        which = np.repeat(np.arange(len(kept)), kept)
+        col = np.arange(kept.sum()) - np.repeat(np.cumsum(kept) - kept, kept)
+        out[rows[which], col] = ids[first[which] + col]
+        out[rows[lens == 0], 0] = OOV_ID
+
+    def _check_ids(self, X):
+        """Refuse ids that no token has (so they cannot be read back as a real word)."""
+        X = np.asarray(X)
+        if not np.issubdtype(X.dtype, np.integer):
+            if X.size and not (np.issubdtype(X.dtype, np.floating) and np.all(np.mod(X, 1) == 0)):
+                raise ValueError(f"X must hold integer word ids, got dtype {X.dtype}")
+            X = X.astype(np.int64)
+        bad = (X < 0) | (X >= self.vocab_size_)
+        if bad.any():
+            raise ValueError(
+                f"X holds {int(bad.sum())} ids outside this tokenizer's vocabulary (0 to {self.vocab_size_ - 1}), "
+                f"e.g. {X[bad][0]}; were they made by another tokenizer?"
+            )
+        return X
 
     def _decode(self, row):
-        row = np.asarray(row)
-        return [str(t) for t in self._id_to_token[np.clip(row[row != PAD_ID], 0, len(self._id_to_token) - 1)]]
+        return [str(t) for t in self._id_to_token[row[row != PAD_ID]]]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Learn the vocabulary of ``X`` and encode ``X``, tokenizing each text once.
+
+        Equal to ``fit(X, y).transform(X)``, at the cost of one tokenization.
+
+        Parameters
+        ----------
+        X : list of str or list of dialogues
+            As for :meth:`fit`.
+        y : array-like or None
+            Ignored, but its length must match ``X`` when given.
+
+        Returns
+        -------
+        ndarray of int64
+            As :meth:`transform` returns.
+        """
+        return self._encoded(*self._fit_tokens(X, y))
 
     @property
     def vocab_size_(self):
@@ -245,11 +312,14 @@ class SequenceTokenizer(_BaseTokenizer):
     truncating : {"pre", "post"}, default="pre"
         Which end to cut a text longer than ``max_len`` from: ``"pre"`` keeps
         the last ``max_len`` tokens (the words nearest the reply).
-    tokenizer : callable or None, default=None
-        ``str -> list of str``; ``None`` uses
-        :func:`sklearn_emoji.text.tokenize` (with a cache shared across fits).
+    tokenizer : callable, {"words", "chars"} or None, default=None
+        ``str -> sequence of str``, or a name; resolved by
+        :func:`sklearn_emoji.text.get_tokenizer` (``None``:
+        :func:`~sklearn_emoji.text.cached_tokenize`, whose memory is shared
+        across fits).
     n_jobs : int or None, default=None
-        Tokenize in parallel with joblib when there are many texts.
+        Tokenize in parallel with joblib when there is enough text to gain
+        from it (see :func:`sklearn_emoji.text.tokenize_many`).
     vocabulary : dict, PretrainedEncoder or None, default=None
         A fixed vocabulary (token -> id, ids ``2 .. n + 1``) or a pre-trained
         encoder whose vocabulary to use (like ``TfidfVectorizer(vocabulary=
@@ -289,6 +359,7 @@ class SequenceTokenizer(_BaseTokenizer):
         self.n_jobs = n_jobs
         self.vocabulary = vocabulary
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the vocabulary of ``X``.
 
@@ -305,12 +376,23 @@ class SequenceTokenizer(_BaseTokenizer):
         -------
         self : SequenceTokenizer
         """
-        self._validate_params()
+        self._fit_tokens(X, y)
+        return self
+
+    def _fit_tokens(self, X, y):
         texts = check_texts(X, allow_empty=True)
         check_y_length(y, len(texts))
-        self._fit_vocabulary(() if self.vocabulary is not None else _tokenize_many(texts, self.tokenizer, self.n_jobs))
+        tokens = tokenize_many(texts, self.tokenizer, self.n_jobs) if self.vocabulary is None else None
+        self._fit_vocabulary(tokens)
         self.n_features_in_ = 1
-        return self
+        return texts, tokens
+
+    def _encoded(self, texts, tokens=None):
+        if tokens is None:
+            tokens = tokenize_many(texts, self.tokenizer, self.n_jobs)
+        out = np.zeros((len(texts), self.max_len), dtype=np.int64)
+        self._encode(tokens, out, np.arange(len(texts)))
+        return out
 
     def transform(self, X):
         """Encode ``X`` as word ids.
@@ -324,11 +406,7 @@ class SequenceTokenizer(_BaseTokenizer):
         ndarray of shape (n_samples, max_len), dtype int64
         """
         check_is_fitted(self, "vocabulary_")
-        texts = check_texts(X, allow_empty=True)
-        out = np.zeros((len(texts), self.max_len), dtype=np.int64)
-        for i, toks in enumerate(_tokenize_many(texts, self.tokenizer, self.n_jobs)):
-            self._encode(toks, out[i])
-        return out
+        return self._encoded(check_texts(X, allow_empty=True))
 
     def inverse_transform(self, X):
         """Map word ids back to tokens (padding dropped, OOV as ``"<unk>"``).
@@ -336,6 +414,9 @@ class SequenceTokenizer(_BaseTokenizer):
         Parameters
         ----------
         X : array-like of shape (n_samples, max_len)
+            Ids from :meth:`transform`. An id outside ``0 .. vocab_size_ - 1``
+            is refused with a ``ValueError`` (it has no token; it was made by
+            another tokenizer), never read back as some other word.
 
         Returns
         -------
@@ -345,6 +426,7 @@ class SequenceTokenizer(_BaseTokenizer):
         X = np.asarray(X)
         if X.ndim != 2:
             raise ValueError(f"expected a 2-D array of word ids, got shape {X.shape}")
+        X = self._check_ids(X)
         return [self._decode(row) for row in X]
 
 
@@ -367,10 +449,13 @@ class HierarchicalTokenizer(_BaseTokenizer):
         Keep at most this many most frequent words.
     truncating : {"pre", "post"}, default="pre"
         Which end of a too-long turn to cut; ``"pre"`` keeps its last words.
-    tokenizer : callable or None, default=None
-        ``str -> list of str``; ``None`` uses :func:`sklearn_emoji.text.tokenize`.
+    tokenizer : callable, {"words", "chars"} or None, default=None
+        ``str -> sequence of str``, or a name; resolved by
+        :func:`sklearn_emoji.text.get_tokenizer` (``None``:
+        :func:`~sklearn_emoji.text.cached_tokenize`).
     n_jobs : int or None, default=None
-        Tokenize in parallel with joblib when there are many turns.
+        Tokenize in parallel with joblib when there is enough text to gain
+        from it (see :func:`sklearn_emoji.text.tokenize_many`).
     vocabulary : dict, PretrainedEncoder or None, default=None
         A fixed vocabulary (token -> id, ids ``2 .. n + 1``) or a pre-trained
         encoder whose vocabulary to use (like ``TfidfVectorizer(vocabulary=
@@ -424,16 +509,29 @@ class HierarchicalTokenizer(_BaseTokenizer):
         self.n_jobs = n_jobs
         self.vocabulary = vocabulary
 
-    def _tokenized_turns(self, X):
+    def _kept_turns(self, X):
+        """The turns kept (the most recent ``max_turns``), flat, and each one's row in a 2-D view of the output."""
         dialogues = [d[-self.max_turns :] for d in check_dialogues(X)]
-        flat = [t for d in dialogues for t in d]
-        toks = _tokenize_many(flat, self.tokenizer, self.n_jobs)
-        out, pos = [], 0
-        for d in dialogues:
-            out.append(toks[pos : pos + len(d)])
-            pos += len(d)
+        turns = [t for d in dialogues for t in d]
+        rows = [i * self.max_turns + j for i, d in enumerate(dialogues) for j in range(len(d))]
+        return dialogues, turns, rows
+
+    def _encoded(self, n, turns, rows, tokens=None):
+        if tokens is None:
+            tokens = tokenize_many(turns, self.tokenizer, self.n_jobs)
+        out = np.zeros((n, self.max_turns, self.max_len), dtype=np.int64)
+        self._encode(tokens, out.reshape(-1, self.max_len), rows)
         return out
 
+    def _fit_tokens(self, X, y):
+        dialogues, turns, rows = self._kept_turns(X)
+        check_y_length(y, len(dialogues))
+        tokens = tokenize_many(turns, self.tokenizer, self.n_jobs) if self.vocabulary is None else None
+        self._fit_vocabulary(tokens)
+        self.n_features_in_ = 1
+        return len(dialogues), turns, rows, tokens
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the vocabulary of every turn of ``X``.
 
@@ -447,16 +545,7 @@ class HierarchicalTokenizer(_BaseTokenizer):
         -------
         self : HierarchicalTokenizer
         """
-        self._validate_params()
-        if self.vocabulary is not None:
-            n = len(check_dialogues(X))
-            check_y_length(y, n)
-            self._fit_vocabulary(())
-        else:
-            turns = self._tokenized_turns(X)
-            check_y_length(y, len(turns))
-            self._fit_vocabulary(t for d in turns for t in d)
-        self.n_features_in_ = 1
+        self._fit_tokens(X, y)
         return self
 
     def transform(self, X):
@@ -471,12 +560,8 @@ class HierarchicalTokenizer(_BaseTokenizer):
         ndarray of shape (n_samples, max_turns, max_len), dtype int64
         """
         check_is_fitted(self, "vocabulary_")
-        dialogues = self._tokenized_turns(X)
-        out = np.zeros((len(dialogues), self.max_turns, self.max_len), dtype=np.int64)
-        for i, turns in enumerate(dialogues):
-            for j, toks in enumerate(turns):
-                self._encode(toks, out[i, j])
-        return out
+        dialogues, turns, rows = self._kept_turns(X)
+        return self._encoded(len(dialogues), turns, rows)
 
     def inverse_transform(self, X):
         """Map word ids back to turns of tokens (padding turns dropped).
@@ -484,6 +569,8 @@ class HierarchicalTokenizer(_BaseTokenizer):
         Parameters
         ----------
         X : array-like of shape (n_samples, max_turns, max_len)
+            Ids from :meth:`transform`; an id outside ``0 .. vocab_size_ - 1``
+            is refused with a ``ValueError``.
 
         Returns
         -------
@@ -493,4 +580,5 @@ class HierarchicalTokenizer(_BaseTokenizer):
         X = np.asarray(X)
         if X.ndim != 3:
             raise ValueError(f"expected a 3-D array (n_samples, max_turns, max_len), got shape {X.shape}")
+        X = self._check_ids(X)
         return [[self._decode(turn) for turn in d if turn.any()] for d in X]

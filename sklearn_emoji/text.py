@@ -16,19 +16,49 @@ and transmission information". Concretely, :func:`clean_text` removes
   and a bare ``http:`` left where a long post was cut);
 * zero-width spaces and byte-order marks (the zero-width joiner inside emoji
   sequences stays).
+
+Tokenizing is the cost of most models, so it is made cheap (tokens are the
+same as those of the plain algorithm, checked on real data by
+``tests/test_tokenize_equivalence.py``):
+
+* one ``findall`` pass of one compiled pattern per text; the `emoji`
+  package's scan only runs from the first character that can start an emoji
+  (never for ASCII text);
+* Han runs are segmented once each per process (memoised), by a copy of
+  jieba 0.42's algorithm without its per-call overhead; faster than
+  ``jieba.lcut`` on whole texts;
+* :func:`cached_tokenize` remembers whole texts (bounded memory), and
+  :func:`tokenize_many` tokenizes each distinct text once, in worker
+  processes when the input is large enough to gain from it.
+
+:func:`get_tokenizer` is the one place the default tokenizer is chosen.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
+from itertools import islice
+from math import log
 
 import jieba
+from jieba import finalseg
+from joblib import Parallel, delayed, effective_n_jobs
 
 from .emojis import _spans
 
-__all__ = ["clean_text", "tokenize", "cached_tokenize", "tokenize_chars", "cached_tokenize_chars"]
+__all__ = [
+    "clean_text",
+    "tokenize",
+    "cached_tokenize",
+    "tokenize_chars",
+    "cached_tokenize_chars",
+    "TOKENIZERS",
+    "DEFAULT_TOKENIZER",
+    "get_tokenizer",
+    "remember_tokens",
+    "tokenize_many",
+]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -84,27 +114,153 @@ _EMOTICON = (
     r"|(?:[\)\]\(\[dDpP/\\|@]+[\-o\*']?[:;=8](?![A-Za-z]))"
     r"|<3|\^_*\^|T_T|>_<|-_-|o_O|O_o"
 )
+_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# One pass over the text: each match fills exactly one of the groups
+# (emoticon, Han run, word, punctuation run; group 5 is the repeated mark) or
+# none (a run of underscores, dropped). ``findall`` returns the groups as
+# tuples without a Python call per token.
 _TOKEN = re.compile(
-    r"(?P<emo>" + _EMOTICON + r")"
-    r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
-    r"|(?P<word>[^\W\d_](?:[^\W_]|['’\-](?=[^\W\d_]))*|\d+(?:[.,:]\d+)*(?:[^\W\d_]+)?|#\w+)"
-    r"|(?P<punct>([^\w\s])\5*)"
-    r"|(?P<other>_+)"
+    r"(" + _EMOTICON + r")"
+    r"|([" + _HAN_CHARS + r"]+)"
+    r"|([^\W\d_](?:[^\W_]|['’\-](?=[^\W\d_]))*|\d+(?:[.,:]\d+)*(?:[^\W\d_]+)?|#\w+)"
+    r"|(([^\w\s])\5*)"
+    r"|_+"
 )
+_HAN = re.compile("[" + _HAN_CHARS + "]")
+# The Han characters jieba segments as one block (its ``re_han_default``
+# without the ASCII part): a run of only these is cut exactly as
+# ``jieba.lcut`` cuts it; any other run goes through ``jieba.lcut`` itself.
+_JIEBA_HAN = re.compile("[\u4e00-\u9fd5]+")
 
 
-def _tokenize_plain(text, out, chars=False):
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        tok = m.group(0)
-        if kind == "han":
-            out.extend(tok if chars else jieba.lcut(tok, HMM=True))
-        elif kind == "word":
-            out.append(tok.lower())
-        elif kind == "other":
-            continue
+class _Memo(dict):
+    """A dict of at most ``maxsize`` entries that forgets its oldest half when full.
+
+    Thread-safe enough for a cache: a race costs a recomputation, never a
+    wrong value.
+    """
+
+    __slots__ = ("maxsize",)
+
+    def __init__(self, maxsize):
+        super().__init__()
+        self.maxsize = maxsize
+
+    def put(self, key, value):
+        if len(self) >= self.maxsize:
+            for old in list(islice(self, self.maxsize // 2)):
+                self.pop(old, None)
+        self[key] = value
+        return value
+
+
+# Han runs repeat a lot (short clauses between punctuation marks, set
+# phrases): each distinct run is segmented once. The memory is emptied when
+# jieba's dictionary changes (``jieba.add_word``, ``jieba.load_userdict``).
+_RUNS = _Memo(1 << 17)
+_HMM_WORDS = _Memo(1 << 16)
+_RUNS_STATE = [None]
+# The words of a run are computed by _segment, a copy of the algorithm of the
+# jieba version it was written for; with any other version, jieba does it.
+_OWN_SEGMENTER = jieba.__version__ == "0.42.1"
+
+
+def _jieba_state():
+    dt = jieba.dt
+    dt.check_initialized()
+    return id(dt), dt.total, len(dt.FREQ), len(finalseg.Force_Split_Words)
+
+
+def _segment(run, freq, logtotal):
+    """The words of ``jieba.lcut(run)`` for a run of characters U+4E00..U+9FD5.
+
+    jieba 0.42's ``Tokenizer.__cut_DAG`` (the HMM default) with its two
+    passes (the DAG of dictionary words, then the best route backwards)
+    fused into one, the same floating-point sums in the same order and the
+    same tie-breaking (the longer word), so the route is the same. Runs of
+    single characters that are no dictionary word go to jieba's HMM
+    (``finalseg.cut``), memoised.
+    """
+    n = len(run)
+    score = [0.0] * (n + 1)
+    end = list(range(1, n + 2))
+    for k in range(n - 1, -1, -1):
+        best = None
+        i = k
+        frag = run[k]
+        while i < n:
+            f = freq.get(frag)  # None: no word starts with frag (jieba stores every prefix, with 0)
+            if f is None:
+                break
+            if f:
+                p = log(f) - logtotal + score[i + 1]
+                if best is None or p >= best:
+                    best = p
+                    end[k] = i + 1
+            i += 1
+            frag = run[k : i + 1]
+        score[k] = log(freq.get(run[k]) or 1) - logtotal + score[k + 1] if best is None else best
+    words = []
+    x = 0
+    buf = ""
+    while x <= n:
+        y = end[x] if x < n else n + 1
+        if y - x == 1 and x < n:
+            buf += run[x]
         else:
-            out.append(tok)
+            if len(buf) == 1:
+                words.append(buf)
+            elif buf:
+                if freq.get(buf):
+                    words.extend(buf)
+                else:
+                    hmm = _HMM_WORDS.get(buf)
+                    if hmm is None:
+                        hmm = _HMM_WORDS.put(buf, tuple(finalseg.cut(buf)))
+                    words.extend(hmm)
+            buf = ""
+            if x < n:
+                words.append(run[x:y])
+        x = y
+    return words
+
+
+def _check_jieba_state():
+    """Forget the segmented runs when jieba's dictionary changed since they were cut."""
+    state = _jieba_state()
+    if state != _RUNS_STATE[0]:
+        _RUNS.clear()
+        _HMM_WORDS.clear()
+        _RUNS_STATE[0] = state
+
+
+def _cut_han(run):
+    words = _RUNS.get(run)
+    if words is None:
+        if _OWN_SEGMENTER and _JIEBA_HAN.fullmatch(run):
+            words = tuple(_segment(run, jieba.dt.FREQ, log(jieba.dt.total)))
+        else:
+            words = tuple(jieba.lcut(run, HMM=True))
+        _RUNS.put(run, words)
+    return words
+
+
+def _tokenize_plain(text, chars):
+    """Tokens of a text without emoji."""
+    if not _HAN.search(text):
+        return [w.lower() if w else p or e for e, _, w, p, _ in _TOKEN.findall(text) if w or p or e]
+    _check_jieba_state()
+    out = []
+    for e, h, w, p, _ in _TOKEN.findall(text):
+        if w:
+            out.append(w.lower())
+        elif p:
+            out.append(p)
+        elif h:
+            out.extend(h if chars else _cut_han(h))
+        elif e:
+            out.append(e)
+    return out
 
 
 def tokenize(text):
@@ -137,15 +293,18 @@ def tokenize(text):
 def _tokenize(text, chars):
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
+    spans = _spans(text)
+    if not spans:
+        return _tokenize_plain(text, chars)
     out = []
     pos = 0
-    for start, end, emo in _spans(text):
+    for start, end, emo in spans:
         if start < pos:
             continue
-        _tokenize_plain(text[pos:start], out, chars)
+        out += _tokenize_plain(text[pos:start], chars)
         out.append(emo)
         pos = end
-    _tokenize_plain(text[pos:], out, chars)
+    out += _tokenize_plain(text[pos:], chars)
     return out
 
 
@@ -174,36 +333,33 @@ def tokenize_chars(text):
     return _tokenize(text, chars=True)
 
 
-@lru_cache(maxsize=1 << 18)
-def cached_tokenize_chars(text):
-    """:func:`tokenize_chars` with a memory of the last 262,144 texts.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    tuple of str
-
-    Examples
-    --------
-    >>> from sklearn_emoji.text import cached_tokenize_chars
-    >>> cached_tokenize_chars("开心!!")
-    ('开', '心', '!!')
-    """
-    return tuple(_tokenize(text, chars=True))
+_CACHE_SIZE = 1 << 18
+_WORDS_MEMO = _Memo(_CACHE_SIZE)
+_CHARS_MEMO = _Memo(_CACHE_SIZE)
 
 
-@lru_cache(maxsize=1 << 18)
+def _cached(memo, text, chars):
+    try:
+        toks = memo.get(text)
+    except TypeError:  # unhashable: let _tokenize name the problem
+        toks = None
+    if toks is None:
+        toks = tuple(_tokenize(text, chars))
+        memo.put(text, toks)
+    return toks
+
+
 def cached_tokenize(text):
-    """:func:`tokenize` with a memory of the last 262,144 texts.
+    """:func:`tokenize` with a memory of up to 262,144 texts.
 
     jieba dominates the cost of every text pipeline, and model selection
     tokenizes the same texts once per fold and grid point; this function
-    does it once. It returns a tuple (immutable, so the cache stays right)
-    and is what the package's own pipelines pass as
-    ``TfidfVectorizer(analyzer=cached_tokenize)``.
+    does it once per process. It returns a tuple (immutable, so the cache
+    stays right) and is the default tokenizer of the package's transformers
+    and pipelines (see :func:`get_tokenizer`). When the memory is full, the
+    oldest half of it is forgotten; ``cached_tokenize.cache_clear()``
+    empties it (and the memory of segmented Han runs that :func:`tokenize`
+    keeps too).
 
     Parameters
     ----------
@@ -219,4 +375,181 @@ def cached_tokenize(text):
     >>> cached_tokenize("so happy!!")
     ('so', 'happy', '!!')
     """
-    return tuple(tokenize(text))
+    return _cached(_WORDS_MEMO, text, False)
+
+
+def cached_tokenize_chars(text):
+    """:func:`tokenize_chars` with a memory of up to 262,144 texts.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> from sklearn_emoji.text import cached_tokenize_chars
+    >>> cached_tokenize_chars("开心!!")
+    ('开', '心', '!!')
+    """
+    return _cached(_CHARS_MEMO, text, True)
+
+
+def _forgetter(memo):
+    def cache_clear():
+        """Empty this memory and the memory of segmented Han runs (for honest timings)."""
+        memo.clear()
+        _RUNS.clear()
+        _HMM_WORDS.clear()
+
+    return cache_clear
+
+
+cached_tokenize.cache_clear = _forgetter(_WORDS_MEMO)  # type: ignore[attr-defined]
+cached_tokenize_chars.cache_clear = _forgetter(_CHARS_MEMO)  # type: ignore[attr-defined]
+
+
+#: The tokenizers the package knows by name (also recorded in pre-trained encoders).
+TOKENIZERS = {"words": cached_tokenize, "chars": cached_tokenize_chars}
+
+#: The name of the tokenizer used wherever none is given: jieba words for
+#: Chinese, the regex for the rest (:func:`cached_tokenize`).
+DEFAULT_TOKENIZER = "words"
+
+_MEMOS = {cached_tokenize: _WORDS_MEMO, cached_tokenize_chars: _CHARS_MEMO}
+
+
+def get_tokenizer(tokenizer=None):
+    """The tokenizer function meant by ``tokenizer``: the one place the default is chosen.
+
+    Every transformer and model of the package that takes a ``tokenizer``
+    parameter resolves it here, so ``None`` means the same everywhere.
+
+    Parameters
+    ----------
+    tokenizer : callable, {"words", "chars"} or None, default=None
+        A function ``str -> sequence of str``, returned as it is; a name in
+        :data:`TOKENIZERS`; or ``None`` for :data:`DEFAULT_TOKENIZER`
+        (:func:`cached_tokenize`).
+
+    Returns
+    -------
+    callable
+
+    Examples
+    --------
+    >>> from sklearn_emoji.text import cached_tokenize, get_tokenizer
+    >>> get_tokenizer() is cached_tokenize
+    True
+    >>> get_tokenizer("chars")("开心")
+    ('开', '心')
+    """
+    if tokenizer is None:
+        tokenizer = DEFAULT_TOKENIZER
+    if isinstance(tokenizer, str):
+        try:
+            return TOKENIZERS[tokenizer]
+        except KeyError:
+            raise ValueError(
+                f"tokenizer must be one of {sorted(TOKENIZERS)} or a callable, got {tokenizer!r}"
+            ) from None
+    if not callable(tokenizer):
+        raise TypeError(
+            f"tokenizer must be a callable, a name among {sorted(TOKENIZERS)} or None, got {type(tokenizer).__name__}"
+        )
+    return tokenizer
+
+
+def remember_tokens(texts, tokens, tokenizer=None):
+    """Put tokens computed elsewhere into the memory of a memoised tokenizer.
+
+    For results of the same tokenizer computed in another process or read
+    from a cache (the Weibo loader stores the tokens of every turn), so the
+    texts are not tokenized again in this process. Tokenizers without a
+    memory (anything but :func:`cached_tokenize` and
+    :func:`cached_tokenize_chars`) are left alone.
+
+    Parameters
+    ----------
+    texts : iterable of str
+    tokens : iterable of sequence of str
+        ``tokens[i]`` must be what the tokenizer returns for ``texts[i]``.
+    tokenizer : callable, {"words", "chars"} or None, default=None
+        Which tokenizer the tokens are of (see :func:`get_tokenizer`).
+
+    Examples
+    --------
+    >>> from sklearn_emoji.text import cached_tokenize, remember_tokens
+    >>> remember_tokens(["好开心"], [["好", "开心"]])
+    >>> cached_tokenize("好开心")
+    ('好', '开心')
+    """
+    memo = _MEMOS.get(get_tokenizer(tokenizer))
+    if memo is not None:
+        for text, toks in zip(texts, tokens):
+            memo.put(text, tuple(toks))
+
+
+#: Below this many characters (of distinct texts) tokenizing in parallel
+#: cannot win: starting workers, sending texts and tokens back and the
+#: workers' colder memories of Han runs cost more than the work shared. On
+#: two shared cores, two warm workers break even near 1.5 million characters
+#: of Weibo turns (benchmarks/bench_tokenize.py); more cores move it down.
+PARALLEL_MIN_CHARS = 1_000_000
+
+
+def _tokenize_chunk(texts, tokenizer):
+    return [tokenizer(t) for t in texts]
+
+
+def tokenize_many(texts, tokenizer=None, n_jobs=None):
+    """Tokenize many texts, each distinct text once, in parallel when it pays.
+
+    With ``n_jobs`` other than 1 and at least :data:`PARALLEL_MIN_CHARS`
+    characters of distinct texts, the distinct texts are split into one
+    large chunk per worker and tokenized with joblib (loky: the worker
+    processes stay alive for the next call, with their own memories); the
+    tokens come back to this process's memory (see
+    :func:`remember_tokens`). Below that size it works serially.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    tokenizer : callable, {"words", "chars"} or None, default=None
+        See :func:`get_tokenizer`. A callable must be picklable to run in
+        parallel (a module-level function is).
+    n_jobs : int or None, default=None
+        Number of processes (joblib's meaning: ``None`` is 1 unless a
+        ``joblib.parallel_config`` says otherwise, -1 all cores).
+
+    Returns
+    -------
+    list
+        The tokens of each text, as the tokenizer returns them.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.text import tokenize_many
+    >>> tokenize_many(["so happy!!", "我很开心"], n_jobs=2)
+    [('so', 'happy', '!!'), ('我', '很', '开心')]
+    """
+    func = get_tokenizer(tokenizer)
+    n_jobs = effective_n_jobs(n_jobs)
+    if n_jobs == 1 or len(texts) < 2:
+        return [func(t) for t in texts]
+    distinct = list(dict.fromkeys(texts))
+    if sum(map(len, distinct)) < PARALLEL_MIN_CHARS:
+        return [func(t) for t in texts]
+    bounds = [len(distinct) * i // n_jobs for i in range(n_jobs + 1)]
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(_tokenize_chunk)(distinct[a:b], func) for a, b in zip(bounds, bounds[1:]) if b > a
+    )
+    found = dict(zip(distinct, (toks for part in parts for toks in part)))
+    memo = _MEMOS.get(func)
+    if memo is not None:
+        for text, toks in found.items():
+            memo.put(text, toks)
+    return [found[t] for t in texts]

@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -17,22 +18,62 @@ DIALOGUES = [
 
 
 def test_flattener_modes():
-    assert DialogueFlattener(mode="reply").fit_transform(DIALOGUES) == [
+    assert DialogueFlattener(turns="reply").fit_transform(DIALOGUES) == [
         "好呀好呀你啥时候有空",
         "生气啊啊啊啊",
         "just one tweet here",
         "the reply",
         "",
     ]
-    out = DialogueFlattener(mode="all", sep=" || ").fit_transform(DIALOGUES)
+    out = DialogueFlattener(turns="all", sep=" || ").fit_transform(DIALOGUES)
     assert out[1] == "太过分了啊啊啊啊 || 生气啊啊啊啊"
     assert out[3] == "A first turn || the reply"  # empty turns leave no double separator
     assert DialogueFlattener(max_turns=2).fit_transform(DIALOGUES)[0].startswith("我之前")
 
 
 def test_flattener_bad_params():
-    with pytest.raises(ValueError, match="mode"):
+    with pytest.raises(ValueError, match="'turns' parameter"):
+        DialogueFlattener(turns="last").fit(DIALOGUES)
+    with pytest.raises(ValueError, match="'mode' parameter"):
         DialogueFlattener(mode="last").fit(DIALOGUES)
+
+
+@pytest.mark.parametrize("turns", ["all", "reply"])
+def test_flattener_deprecated_mode_warns_and_still_works(turns):
+    old = DialogueFlattener(mode=turns, max_turns=2)
+    with pytest.warns(FutureWarning, match=rf"`mode` .* renamed `turns` .* removed in 0\.3.*turns='{turns}'"):
+        out = old.fit_transform(DIALOGUES)
+    assert out == DialogueFlattener(turns=turns, max_turns=2).fit_transform(DIALOGUES)
+    assert out[1] == ("生气啊啊啊啊" if turns == "reply" else "太过分了啊啊啊啊 | 生气啊啊啊啊")
+    # Both names are parameters while the deprecation lasts, as in scikit-learn.
+    params = old.get_params()
+    assert params["mode"] == turns and params["turns"] == "all"
+    assert DialogueFlattener().get_params()["mode"] == "deprecated"
+    # The same value under both names is accepted (with the warning).
+    with pytest.warns(FutureWarning):
+        DialogueFlattener(turns=turns, mode=turns).fit(DIALOGUES)
+
+
+def test_flattener_both_names_with_different_values_is_an_error():
+    with pytest.raises(ValueError, match="mode='all' and turns='reply'.*pass only turns"):
+        DialogueFlattener(turns="reply", mode="all").fit(DIALOGUES)
+
+
+def test_flattener_new_name_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        for turns in ("all", "reply"):
+            clone(DialogueFlattener(turns=turns)).fit_transform(DIALOGUES)
+
+
+def test_flattener_pickled_before_the_rename_loads_with_turns():
+    # A fitted 0.1 flattener holds `mode` only, no `turns`.
+    old = DialogueFlattener().fit(DIALOGUES)
+    del old.turns
+    old.mode = "reply"
+    flat = pickle.loads(pickle.dumps(old))
+    assert flat.get_params()["turns"] == "reply" and flat.get_params()["mode"] == "deprecated"
+    assert flat.transform(DIALOGUES)[0] == "好呀好呀你啥时候有空"
 
 
 def test_sequence_tokenizer_ids_and_padding():
@@ -112,7 +153,7 @@ def test_clone_and_pickle(est):
 
 def test_sequence_tokenizer_accepts_empty_texts_after_flattening():
     # An emoji-only reply flattens to "", which the next step must accept.
-    replies = DialogueFlattener(mode="reply").fit_transform([["context", ""], ["a", "b"]])
+    replies = DialogueFlattener(turns="reply").fit_transform([["context", ""], ["a", "b"]])
     X = SequenceTokenizer(max_len=3).fit(replies).transform(replies)
     np.testing.assert_array_equal(X[0], [1, 0, 0])
 
@@ -145,3 +186,40 @@ def test_raw_dialogue_without_text_is_an_error(est):
 def test_y_of_another_length_is_reported_first(est):
     with pytest.raises(ValueError, match="X and y have different lengths: 2 samples in X, 1 labels"):
         est.fit(["a b", "c d"], ["[哈哈]"])
+
+
+@pytest.mark.parametrize("Est, shape", [(SequenceTokenizer, (1, 4)), (HierarchicalTokenizer, (1, 2, 4))])
+def test_inverse_transform_refuses_ids_outside_the_vocabulary(Est, shape):
+    tok = Est(max_len=4).fit([["a b", "c"]] if Est is HierarchicalTokenizer else ["a b c"])
+    assert tok.vocab_size_ == 5
+    X = np.zeros(shape, dtype=np.int64)
+    X.flat[:2] = [2, 4]
+    assert tok.inverse_transform(X)  # the largest real id reads back
+    for bad in (5, 1000, -1):
+        X.flat[1] = bad
+        with pytest.raises(ValueError, match=r"outside this tokenizer's vocabulary \(0 to 4\)"):
+            tok.inverse_transform(X)
+    with pytest.raises(ValueError, match="integer word ids"):
+        tok.inverse_transform(np.full(shape, 2.5))
+    np.testing.assert_array_equal(tok.inverse_transform(X.astype(float).clip(0)), tok.inverse_transform(X.clip(0)))
+
+
+def test_fixed_vocabulary_ids_are_checked():
+    for vocab in ({"a": 2, "b": 4}, {"a": 1}, {"a": True, "b": 3}, {"a": 2.0}, {3: 2}):
+        with pytest.raises(ValueError, match="ids 2, 3"):
+            SequenceTokenizer(vocabulary=vocab).fit(["a b"])
+    tok = SequenceTokenizer(vocabulary={"b": 2, "a": 3}, max_len=3).fit(["a b zz"])
+    assert tok.vocab_size_ == 4
+    np.testing.assert_array_equal(tok.transform(["a b zz"]), [[3, 2, 1]])
+
+
+@pytest.mark.parametrize("Est", [SequenceTokenizer, HierarchicalTokenizer])
+def test_tokenizer_by_name_and_fit_transform(Est):
+    X = [["我很开心", "好开心!!"], ["so happy"]]
+    X = X if Est is HierarchicalTokenizer else [" ".join(d) for d in X]
+    chars = Est(tokenizer="chars", max_len=6).fit(X)
+    assert {"开", "心"} <= set(chars.vocabulary_) and "开心" not in chars.vocabulary_
+    assert "开心" in Est(tokenizer="words").fit(X).vocabulary_
+    np.testing.assert_array_equal(Est(tokenizer="chars", max_len=6).fit_transform(X), chars.transform(X))
+    with pytest.raises(ValueError, match="tokenizer"):
+        Est(tokenizer="jieba").fit(X)

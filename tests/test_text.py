@@ -66,3 +66,33 @@ def test_usable_as_analyzer_and_picklable():
 def test_cached_tokenize_matches_tokenize():
     text = "回来了[哈哈] so tired..."
     assert cached_tokenize(text) == tuple(tokenize(text))
+
+
+def test_get_tokenizer_is_the_one_default():
+    from sklearn_emoji.text import DEFAULT_TOKENIZER, TOKENIZERS, cached_tokenize_chars, get_tokenizer
+
+    assert DEFAULT_TOKENIZER == "words" and get_tokenizer() is TOKENIZERS["words"] is cached_tokenize
+    assert get_tokenizer("chars") is cached_tokenize_chars
+    assert get_tokenizer(str.split) is str.split
+    with pytest.raises(ValueError, match=r"one of \['chars', 'words'\]"):
+        get_tokenizer("jieba")
+    with pytest.raises(TypeError, match="must be a callable"):
+        get_tokenizer(3)
+
+
+def test_remember_tokens_feeds_the_memory_only():
+    from sklearn_emoji.text import remember_tokens
+
+    cached_tokenize.cache_clear()
+    remember_tokens(["一段 已经 分好 的 话"], [["一段", "已经", "分好", "的", "话"]])
+    assert cached_tokenize("一段 已经 分好 的 话") == ("一段", "已经", "分好", "的", "话")
+    remember_tokens(["x y"], [["nothing"]], tokenizer=tokenize)  # no memory: ignored
+    assert tokenize("x y") == ["x", "y"]
+    cached_tokenize.cache_clear()
+    assert cached_tokenize("一段 已经 分好 的 话") == tuple(tokenize("一段 已经 分好 的 话"))
+
+
+def test_cached_tokenize_refuses_non_str_clearly():
+    for bad in (None, 3, ["a"]):
+        with pytest.raises(TypeError, match="must be a str"):
+            cached_tokenize(bad)

@@ -1,0 +1,219 @@
+"""The fast tokenizers give exactly the tokens of a slow, obviously-correct one, on real data.
+
+``reference_tokenize`` below is the tokenizer as it was before it was made
+fast (issue 14): the `emoji` package scans every text, one named-group regex
+match at a time, ``jieba.lcut`` on every run of Han characters. The fast one
+skips texts without emoji candidates, matches in one ``findall`` pass and
+segments Han runs with its own copy of jieba's algorithm, memoised; any
+difference in tokens shows here, and in the model outputs built on them.
+"""
+
+import json
+import random
+
+import emoji
+import jieba
+import numpy as np
+import pytest
+from _ced_data import read_ced_subset
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from sklearn_emoji import text as text_module
+from sklearn_emoji.datasets import load_tweeteval_emoji
+from sklearn_emoji.emojis import WEIBO_CODE_PATTERN, find_emojis, strip_emojis
+from sklearn_emoji.preprocessing import HierarchicalTokenizer, SequenceTokenizer
+from sklearn_emoji.text import (
+    cached_tokenize,
+    cached_tokenize_chars,
+    clean_text,
+    tokenize,
+    tokenize_chars,
+    tokenize_many,
+)
+
+_REF_TOKEN = text_module.re.compile(
+    r"(?P<emo>" + text_module._EMOTICON + r")"
+    r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    r"|(?P<word>[^\W\d_](?:[^\W_]|['’\-](?=[^\W\d_]))*|\d+(?:[.,:]\d+)*(?:[^\W\d_]+)?|#\w+)"
+    r"|(?P<punct>([^\w\s])\5*)"
+    r"|(?P<other>_+)"
+)
+
+
+def reference_spans(text):
+    spans = [(m["match_start"], m["match_end"], m["emoji"]) for m in emoji.emoji_list(text)]
+    spans += [(m.start(), m.end(), m.group(0)) for m in WEIBO_CODE_PATTERN.finditer(text)]
+    return sorted(spans)
+
+
+def _reference_plain(text, out, chars):
+    for m in _REF_TOKEN.finditer(text):
+        kind, tok = m.lastgroup, m.group(0)
+        if kind == "han":
+            out.extend(tok if chars else jieba.lcut(tok, HMM=True))
+        elif kind == "word":
+            out.append(tok.lower())
+        elif kind != "other":
+            out.append(tok)
+
+
+def reference_tokenize(text, chars=False):
+    out, pos = [], 0
+    for start, end, emo in reference_spans(text):
+        if start < pos:
+            continue
+        _reference_plain(text[pos:start], out, chars)
+        out.append(emo)
+        pos = end
+    _reference_plain(text[pos:], out, chars)
+    return out
+
+
+def reference_tokenize_chars(text):
+    return reference_tokenize(text, chars=True)
+
+
+@pytest.fixture(scope="module")
+def weibo_texts(data_home):
+    """4,000 real Weibo texts: 2,000 cleaned (emoji codes kept), the same emoji-stripped."""
+    texts = []
+    for _, raw in sorted(read_ced_subset(data_home, every=150).items()):
+        items = json.loads(raw)
+        for item in items if isinstance(items, list) else [items]:
+            cleaned = clean_text(item.get("text") or "")
+            if cleaned:
+                texts.append(cleaned)
+    texts = list(dict.fromkeys(texts))[:2000]
+    assert len(texts) > 1000 and sum(bool(find_emojis(t)) for t in texts) > 100
+    return texts + [strip_emojis(t) for t in texts]
+
+
+@pytest.fixture(scope="module")
+def tweets():
+    """2,000 real tweets with their remnants, plus 1,000 with their emoji put back at a random place."""
+    bunch = load_tweeteval_emoji("train", remnants="keep")
+    rng = random.Random(0)
+    with_emoji = []
+    for t, e in zip(bunch.data[:1000], bunch.target[:1000]):
+        i = rng.randrange(len(t) + 1)
+        with_emoji.append(t[:i] + e + t[i:])
+    return list(bunch.data[:2000]) + with_emoji
+
+
+@pytest.fixture(autouse=True)
+def _empty_memories():
+    cached_tokenize.cache_clear()
+    cached_tokenize_chars.cache_clear()
+
+
+@pytest.mark.parametrize("corpus", ["weibo_texts", "tweets"])
+def test_tokens_match_the_reference(corpus, request):
+    texts = request.getfixturevalue(corpus)
+    for fast, cached, ref in [
+        (tokenize, cached_tokenize, reference_tokenize),
+        (tokenize_chars, cached_tokenize_chars, reference_tokenize_chars),
+    ]:
+        expected = [ref(t) for t in texts]
+        assert [fast(t) for t in texts] == expected
+        assert [list(cached(t)) for t in texts] == expected
+        assert [list(cached(t)) for t in texts] == expected  # from the memory this time
+
+
+def test_han_runs_match_jieba_after_a_dictionary_change(weibo_texts):
+    texts = weibo_texts[:300]
+    assert [tokenize(t) for t in texts] == [reference_tokenize(t) for t in texts]
+    word = "转发微博测试词"
+    jieba.add_word(word, freq=10**6)
+    try:
+        assert tokenize("我们转发微博测试词吧") == reference_tokenize("我们转发微博测试词吧")
+        assert word in tokenize("我们转发微博测试词吧")
+    finally:
+        jieba.del_word(word)
+    assert word not in tokenize("我们转发微博测试词吧")
+
+
+def test_model_outputs_match_the_reference(weibo_texts, tweets):
+    texts = weibo_texts[:1500] + tweets[:1500]
+    y = [find_emojis(t)[0] if find_emojis(t) else "none" for t in texts]
+    X = [strip_emojis(t) for t in texts]
+    fast = SequenceTokenizer(max_len=30, min_freq=2).fit(X)
+    ref = SequenceTokenizer(max_len=30, min_freq=2, tokenizer=reference_tokenize).fit(X)
+    assert fast.vocabulary_ == ref.vocabulary_
+    np.testing.assert_array_equal(fast.transform(X), ref.transform(X))
+    nonempty = [t for t in X if t.strip()]
+    dialogues = [nonempty[i : i + 3] for i in range(0, 600, 3)]
+    h_fast, h_ref = HierarchicalTokenizer(max_len=20), HierarchicalTokenizer(max_len=20, tokenizer=reference_tokenize)
+    np.testing.assert_array_equal(h_fast.fit_transform(dialogues), h_ref.fit_transform(dialogues))
+    p_fast = make_pipeline(TfidfVectorizer(analyzer=cached_tokenize), LogisticRegression(max_iter=200))
+    p_ref = make_pipeline(TfidfVectorizer(analyzer=reference_tokenize), LogisticRegression(max_iter=200))
+    np.testing.assert_array_equal(p_fast.fit(X, y).predict_proba(X), p_ref.fit(X, y).predict_proba(X))
+
+
+@pytest.mark.parametrize("Est", [SequenceTokenizer, HierarchicalTokenizer])
+def test_fit_transform_tokenizes_once_and_equals_fit_then_transform(Est, weibo_texts):
+    texts = [t for t in weibo_texts if t.strip()]
+    X = texts[:800] if Est is SequenceTokenizer else [texts[i : i + 2] for i in range(0, 800, 2)]
+    calls = []
+
+    def counting(t):
+        calls.append(t)
+        return reference_tokenize(t)
+
+    a = Est(max_len=12, tokenizer=counting).fit_transform(X)
+    n_turns = len(calls)
+    assert n_turns == (len(X) if Est is SequenceTokenizer else sum(len(d) for d in X))
+    np.testing.assert_array_equal(a, Est(max_len=12, tokenizer=reference_tokenize).fit(X).transform(X))
+
+
+@pytest.mark.parametrize("Est", [SequenceTokenizer, HierarchicalTokenizer])
+def test_parallel_tokenization_matches_serial(Est, weibo_texts, monkeypatch):
+    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS", 0)  # go parallel on a small input
+    texts = [t for t in weibo_texts if t.strip()]
+    X = texts[:600] if Est is SequenceTokenizer else [texts[i : i + 3] for i in range(0, 900, 3)]
+    serial = Est(max_len=15).fit(X)
+    parallel = Est(max_len=15, n_jobs=2).fit(X)
+    assert parallel.vocabulary_ == serial.vocabulary_
+    np.testing.assert_array_equal(parallel.transform(X), serial.transform(X))
+    np.testing.assert_array_equal(Est(max_len=15, n_jobs=2).fit_transform(X), serial.transform(X))
+
+
+def test_tokenize_many_in_parallel_fills_this_process_memory(weibo_texts, monkeypatch):
+    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS", 0)
+    texts = weibo_texts[:200] * 2  # repeats are tokenized once
+    out = tokenize_many(texts, n_jobs=2)
+    assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
+    assert all(text_module._WORDS_MEMO.get(t) == tuple(o) for t, o in zip(texts, out))
+    chars = tokenize_many(texts[:50], "chars", n_jobs=2)
+    assert [list(t) for t in chars] == [reference_tokenize_chars(t) for t in texts[:50]]
+
+
+def test_memories_stay_bounded(monkeypatch):
+    memo = text_module._Memo(8)
+    for i in range(100):
+        memo.put(str(i), (str(i),))
+        assert len(memo) <= 8
+    assert "99" in memo and "0" not in memo  # the oldest are forgotten
+    monkeypatch.setattr(text_module, "_WORDS_MEMO", memo)
+    monkeypatch.setitem(text_module._MEMOS, cached_tokenize, memo)
+    for i in range(50):
+        assert cached_tokenize(f"text {i}") == ("text", str(i))
+    assert len(memo) <= 8
+
+
+# Pieces where the fast paths could part from the reference: emoji starts and
+# their continuations (keycaps, ZWJ, modifiers, flags, stray selectors),
+# emoticon letters, Han outside jieba's range, cased non-ASCII.
+_PIECES = list("abcXD:;)(-_^<>38pP!?。，！ \n#*09[]哈开心今天𠀀㐀豈\u9fd6\u9fffİⒶß") + [
+    "\ufe0f", "\u20e3", "\u200d", "👍", "🏽", "👩", "💻", "🇺", "🇸", "©", "™", "〰", "[哈哈]", "[doge]", "😂", "#️⃣",
+]  # fmt: skip
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_tokens_match_the_reference_on_tricky_strings(s):
+    assert tokenize(s) == reference_tokenize(s)
+    assert tokenize_chars(s) == reference_tokenize_chars(s)
