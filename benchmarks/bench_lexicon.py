@@ -32,8 +32,8 @@ from sklearn_emoji.text import tokenize  # noqa: E402
 def models():
     return {
         "tokenize only (reference)": None,
-        "LEXICON (LexiconEmojiRecommender)": LexiconEmojiRecommender(),
-        "LEXICON, max_iter=0 (no siblings)": LexiconEmojiRecommender(max_iter=0),
+        "LEXICON (LexiconEmojiRecommender)": LexiconEmojiRecommender(tokenizer=tokenize),
+        "LEXICON, max_iter=0 (no siblings)": LexiconEmojiRecommender(tokenizer=tokenize, max_iter=0),
         "TF-IDF + LR": Pipeline(
             [
                 ("tfidf", TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, min_df=2)),
@@ -47,7 +47,7 @@ def models():
                     FeatureUnion(
                         [
                             ("tfidf", TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, min_df=2)),
-                            ("lexicon", SiblingLexiconFeatures(random_state=0)),
+                            ("lexicon", SiblingLexiconFeatures(tokenizer=tokenize, random_state=0)),
                         ]
                     ),
                 ),

@@ -46,12 +46,8 @@ from sklearn_emoji.preprocessing import DialogueFlattener  # noqa: E402
 from sklearn_emoji.text import cached_tokenize  # noqa: E402
 
 
-def tok(text):
-    return list(cached_tokenize(text))
-
-
 def lexicon(**kw):
-    return LexiconEmojiRecommender(tokenizer=tok, **kw)
+    return LexiconEmojiRecommender(**kw)  # the default tokenizer is the cached one
 
 
 def lexicon_bow(flatten=None, **kw):
@@ -61,8 +57,8 @@ def lexicon_bow(flatten=None, **kw):
             "features",
             FeatureUnion(
                 [
-                    ("tfidf", TfidfVectorizer(analyzer=tok, sublinear_tf=True, min_df=2)),
-                    ("lexicon", SiblingLexiconFeatures(tokenizer=tok, random_state=0, **kw)),
+                    ("tfidf", TfidfVectorizer(analyzer=cached_tokenize, sublinear_tf=True, min_df=2)),
+                    ("lexicon", SiblingLexiconFeatures(random_state=0, **kw)),
                 ]
             ),
         ),
@@ -71,10 +67,10 @@ def lexicon_bow(flatten=None, **kw):
     return Pipeline(steps)
 
 
-def bow(mode=None):
-    steps = [("flatten", DialogueFlattener(mode=mode))] if mode else []
+def bow(turns=None):
+    steps = [("flatten", DialogueFlattener(turns=turns))] if turns else []
     steps += [
-        ("tfidf", TfidfVectorizer(analyzer=tok, sublinear_tf=True, min_df=2)),
+        ("tfidf", TfidfVectorizer(analyzer=cached_tokenize, sublinear_tf=True, min_df=2)),
         ("clf", LogisticRegression(max_iter=1000)),
     ]
     return Pipeline(steps)
@@ -180,7 +176,7 @@ def weibo(quick):
     run("LEXICON (turns='all', no siblings)", lexicon(max_iter=0), Xtr, y[tr], Xte, y[te], rows)
     run("S-BOW (TF-IDF + LR on reply)", bow("reply"), Xtr, y[tr], Xte, y[te], rows)
     run("F-BOW (TF-IDF + LR on all turns)", bow("all"), Xtr, y[tr], Xte, y[te], rows)
-    run("LEXICON+BOW (all turns)", lexicon_bow(DialogueFlattener(mode="all")), Xtr, y[tr], Xte, y[te], rows)
+    run("LEXICON+BOW (all turns)", lexicon_bow(DialogueFlattener(turns="all")), Xtr, y[tr], Xte, y[te], rows)
     table("Weibo dialogues, grouped 80/20 split (by root post)", rows)
 
     print("Weibo, five grouped folds: set metrics of the recommended sets (LEXICON)\n")

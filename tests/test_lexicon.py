@@ -11,6 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_emoji.datasets import load_tweeteval_emoji, load_weibo_dialogues
 from sklearn_emoji.lexicon import (
@@ -83,7 +84,7 @@ def test_recommend_with_counts(fitted, tweets):
         assert all(e in fitted.classes_ and isinstance(c, int) and c >= 1 for e, c, _ in row)
         assert probs[-1] >= fitted.set_threshold * probs[0]
     assert all(len(r) == 4 for r in fitted.recommend(Xt[:3], k=4))
-    with pytest.raises(ValueError, match="k must be"):
+    with pytest.raises(InvalidParameterError, match="'k' parameter"):
         fitted.recommend(Xt[:3], k=0)
 
 
@@ -272,8 +273,6 @@ def test_features_cross_fitting_and_options(tweets):
     np.testing.assert_allclose(g.fit_transform(X[:600], y[:600]).toarray(), g.transform(X[:600]).toarray())
     dense = SiblingLexiconFeatures(tokenizer=_tok, sparse_output=False).fit(X[:300], y[:300])
     assert isinstance(dense.transform(X[:5]), np.ndarray)
-    with pytest.raises(ValueError, match="layers"):
-        SiblingLexiconFeatures(layers="bad").fit(X[:50], y[:50])
 
 
 def test_features_set_output_pandas(tweets):
@@ -356,16 +355,27 @@ def test_bad_input(X, y, exc, match):
         ({"weighting": "bm25"}, "weighting"),
         ({"max_iter": -1}, "max_iter"),
         ({"min_df": 0}, "min_df"),
+        ({"min_df": "2"}, "min_df"),
         ({"smoothing": 0}, "smoothing"),
         ({"seed_keywords": ["a"]}, "seed_keywords"),
+        ({"seed_keywords": {"x": 3}}, "seed_keywords"),
         ({"tokenizer": "jieba"}, "tokenizer"),
         ({"set_threshold": 2}, "set_threshold"),
+        ({"max_set_size": "2"}, "max_set_size"),
         ({"multiplication_keys": "so"}, "multiplication_keys"),
+        ({"multiplication_keys": ["so", 1]}, "multiplication_keys"),
     ],
 )
 def test_bad_params(params, match):
-    with pytest.raises((ValueError, TypeError), match=match):
+    # one error type for every bad parameter, whatever the mistake
+    with pytest.raises(InvalidParameterError, match=match):
         LexiconEmojiRecommender(**params).fit(["a b", "c d"], ["x", "y"])
+
+
+@pytest.mark.parametrize("params", [{"layers": "bad"}, {"cv": 0}, {"sparse_output": "yes"}, {"min_df": 0}])
+def test_bad_feature_params(params):
+    with pytest.raises(InvalidParameterError, match=next(iter(params))):
+        SiblingLexiconFeatures(**params).fit(["a b", "c d"], ["x", "y"])
 
 
 def test_predict_bad_input(fitted):

@@ -61,7 +61,7 @@ from sklearn_emoji.text import tokenize
 def tfidf():
     return Pipeline(
         [
-            ("flatten", DialogueFlattener(mode="all")),
+            ("flatten", DialogueFlattener(turns="all")),
             ("tfidf", TfidfVectorizer(analyzer=tokenize, sublinear_tf=True, min_df=2)),
         ]
     )
