@@ -13,10 +13,54 @@ folds are made here and handed to it as a fixed list of splits.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.ensemble import StackingClassifier
+from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.model_selection import GroupKFold
+from sklearn.utils.validation import _num_samples
 
-__all__ = ["GroupedStackingClassifier"]
+from ._validation import check_labels
+
+__all__ = ["GroupedStackingClassifier", "LabelCheckedVotingClassifier"]
+
+
+class LabelCheckedVotingClassifier(VotingClassifier):
+    """scikit-learn's :class:`~sklearn.ensemble.VotingClassifier` that checks its labels first.
+
+    ``VotingClassifier`` label-encodes ``y`` before its estimators see it,
+    so a missing label (``None``, ``NaN``) would become a class ``"nan"``
+    and mixed label types would be stringified. This one refuses them, with
+    the messages of every other estimator of the library, before any work.
+    Same parameters as ``VotingClassifier``; ``make_method("H-LSTM+LEXICON")``
+    is one.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_emoji.ensemble import LabelCheckedVotingClassifier
+    >>> vote = LabelCheckedVotingClassifier([("lr", LogisticRegression())], voting="soft")
+    >>> vote.fit([[0.0], [1.0]], ["a", float("nan")])
+    Traceback (most recent call last):
+    ...
+    ValueError: label 1 of y is NaN (a missing value); every sample needs a label
+    """
+
+    def fit(self, X, y, **fit_params):
+        """Check the labels, then fit as ``VotingClassifier`` does.
+
+        Parameters
+        ----------
+        X : array-like
+            Whatever the estimators take (dialogues for this library's pipelines).
+        y : array-like of shape (n_samples,)
+            The labels (emojis).
+        **fit_params : dict
+            Passed on as ``VotingClassifier.fit`` does.
+
+        Returns
+        -------
+        self : LabelCheckedVotingClassifier
+        """
+        y = check_labels(y, n_samples=_num_samples(X))
+        return super().fit(X, y, **fit_params)
 
 
 class GroupedStackingClassifier(StackingClassifier):

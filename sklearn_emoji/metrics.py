@@ -23,11 +23,13 @@ found in the truth or among the predictions, as scikit-learn does by default.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sized
+
 import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import _describe
+from ._validation import check_emoji_targets
 
 __all__ = [
     "precision_at_k",
@@ -40,6 +42,7 @@ __all__ = [
     "make_mrr_scorer",
     "make_macro_f1_scorer",
     "get_scorer_dict",
+    "RankingScorers",
     "top_k_emojis",
 ]
 
@@ -78,6 +81,12 @@ def true_label_ranks(y_true, y_score, *, labels=None, unseen="error"):
         )
     if len(y_true) == 0:
         raise ValueError("y_true is empty")
+    missing_truth = [i for i, v in enumerate(y_true) if _is_missing(v)]
+    if missing_truth:
+        raise ValueError(
+            f"y_true holds {len(missing_truth)} missing labels (None or NaN), the first at index "
+            f"{missing_truth[0]}; every sample needs its true emoji"
+        )
     if not np.isfinite(y_score).all():
         # a diverged model's NaN scores would otherwise rank the true emoji first
         bad = int((~np.isfinite(y_score)).any(axis=1).sum())
@@ -108,6 +117,11 @@ def true_label_ranks(y_true, y_score, *, labels=None, unseen="error"):
     ranks = (y_score >= true_scores[:, None]).sum(axis=1).astype(float)
     ranks[missing] = np.inf
     return ranks
+
+
+def _is_missing(v):
+    """``None`` or a float NaN (pandas' missing value in an object column)."""
+    return v is None or (isinstance(v, (float, np.floating)) and np.isnan(v))
 
 
 def precision_at_k(y_true, y_score, *, k=1, labels=None, unseen="error"):
@@ -253,20 +267,6 @@ def per_emoji_f1(y_true, y_score, *, labels=None, unseen="error"):
     return {str(e): float(v) for e, v in zip(found, f1)}
 
 
-def _as_sets(y, what):
-    if y is None or isinstance(y, str):
-        raise TypeError(f"{what} must be a list of emoji lists, got {_describe(y)}")
-    out = []
-    for i, v in enumerate(y):
-        if isinstance(v, str):
-            out.append({v})
-        elif v is None:
-            raise TypeError(f"item {i} of {what} is None; expected a list of emojis")
-        else:
-            out.append(set(v))
-    return out
-
-
 def set_scores(y_true, y_pred):
     """Precision, recall, F1 and F2 of recommended emoji sets.
 
@@ -296,7 +296,10 @@ def set_scores(y_true, y_pred):
     >>> {k: round(v, 3) for k, v in s.items()}
     {'precision': 0.75, 'recall': 0.75, 'f1': 0.667, 'f2': 0.694}
     """
-    t, p = _as_sets(y_true, "y_true"), _as_sets(y_pred, "y_pred")
+    t = [set(v) for v in check_emoji_targets(y_true, what="y_true", allow_empty=True)]
+    if isinstance(y_pred, Sized) and not isinstance(y_pred, (str, bytes)) and len(y_pred) != len(t):
+        raise ValueError(f"y_true and y_pred have different lengths: {len(t)} and {len(y_pred)}")
+    p = [set(v) for v in check_emoji_targets(y_pred, what="y_pred", allow_empty=True, n_samples=len(t))]
     if len(t) != len(p):
         raise ValueError(f"y_true and y_pred have different lengths: {len(t)} and {len(p)}")
     if not t:
@@ -326,12 +329,83 @@ class _RankingScore:
         self.kwargs = kwargs
 
     def __call__(self, estimator, X, y_true):
-        classes = _classes_of(estimator)
-        return self.metric(y_true, estimator.predict_proba(X), labels=classes, unseen="miss", **self.kwargs)
+        return self.score(y_true, estimator.predict_proba(X), _classes_of(estimator))
+
+    def score(self, y_true, y_score, labels):
+        """The metric of ``y_score`` (columns in ``labels`` order); unseen true labels are misses."""
+        return self.metric(y_true, y_score, labels=labels, unseen="miss", **self.kwargs)
 
     def __repr__(self):
         args = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
         return f"make_scorer({self.metric.__name__}{args})"
+
+
+class RankingScorers(Mapping):
+    """Several ranking scorers that share one ``predict_proba`` call.
+
+    What :func:`get_scorer_dict` returns. As a mapping it holds the
+    single-metric scorers by name (``scorers["p@1"]`` is a scorer of its
+    own). As a callable, ``scorers(estimator, X, y)`` returns the dict of
+    every score computed from **one** ``predict_proba`` call, which
+    scikit-learn accepts as ``scoring=`` (a callable returning a dict):
+    ``cross_validate`` reports ``test_p@1``, ``test_mrr``, ... and
+    ``GridSearchCV`` takes ``refit="p@1"``. A plain ``dict`` of scorers
+    would make scikit-learn ask the model for its scores once per metric,
+    since it shares them only among its own scorer objects.
+
+    Parameters
+    ----------
+    scorers : dict of str -> scorer
+        Scorers made by :func:`make_precision_at_k_scorer`,
+        :func:`make_mrr_scorer` or :func:`make_macro_f1_scorer`.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_emoji.metrics import get_scorer_dict
+    >>> X, y = [[0.0], [1.0], [0.1], [0.9]], ["😢", "😂", "😢", "😂"]
+    >>> scorers = get_scorer_dict()
+    >>> scorers(LogisticRegression().fit(X, y), X, y)
+    {'p@1': 1.0, 'p@3': 1.0, 'mrr': 1.0, 'macro_f1': 1.0}
+    """
+
+    def __init__(self, scorers):
+        for name, scorer in scorers.items():
+            if not isinstance(scorer, _RankingScore):
+                raise TypeError(f"scorer {name!r} is not a ranking scorer of sklearn_emoji.metrics: {scorer!r}")
+        self._scorers = dict(scorers)
+
+    def __getitem__(self, name):
+        return self._scorers[name]
+
+    def __iter__(self):
+        return iter(self._scorers)
+
+    def __len__(self):
+        return len(self._scorers)
+
+    def __call__(self, estimator, X, y_true):
+        return self.score(y_true, estimator.predict_proba(X), _classes_of(estimator))
+
+    def score(self, y_true, y_score, labels):
+        """Every score of one score matrix ``y_score`` (columns in ``labels`` order).
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples,)
+        y_score : array-like of shape (n_samples, n_classes)
+        labels : array-like of shape (n_classes,)
+            Label of each column (a fitted model's ``classes_``); true labels
+            not among them count as misses.
+
+        Returns
+        -------
+        dict of str -> float
+        """
+        return {name: scorer.score(y_true, y_score, labels) for name, scorer in self._scorers.items()}
+
+    def __repr__(self):
+        return f"RankingScorers({self._scorers!r})"
 
 
 def _classes_of(estimator):
@@ -420,6 +494,10 @@ def get_scorer_dict(ks=(1, 3)):
     ``GridSearchCV`` (with ``refit="p@1"``, or ``refit="macro_f1"`` on
     TweetEval, whose official measure is macro-F1).
 
+    Passed as ``scoring=``, the result asks the model for ``predict_proba``
+    once per fold and computes every metric from it (see
+    :class:`RankingScorers`).
+
     Parameters
     ----------
     ks : iterable of int, default=(1, 3)
@@ -427,8 +505,9 @@ def get_scorer_dict(ks=(1, 3)):
 
     Returns
     -------
-    dict
-        ``{"p@1": ..., "p@3": ..., "mrr": ..., "macro_f1": ...}``.
+    RankingScorers
+        A mapping ``{"p@1": ..., "p@3": ..., "mrr": ..., "macro_f1": ...}``
+        of single scorers that is also the scorer of all of them.
 
     Examples
     --------
@@ -439,7 +518,7 @@ def get_scorer_dict(ks=(1, 3)):
     scorers = {f"p@{k}": make_precision_at_k_scorer(k) for k in ks}
     scorers["mrr"] = make_mrr_scorer()
     scorers["macro_f1"] = make_macro_f1_scorer()
-    return scorers
+    return RankingScorers(scorers)
 
 
 def top_k_emojis(estimator, X, k=3):

@@ -22,6 +22,11 @@ EN-LINEAR        all turns -> word 1-2-gram and character 2-5-gram TF-IDF in a
                  tuned on TweetEval (English tweets), see :ref:`english`
 ================ ===============================================================
 
+The registry, :func:`method_info`, says what each method is: neural or
+not (and where its LSTM classifier sits), whether ``fit`` takes groups (for
+early stopping by root post), its language, a description and a reference.
+Code that treats methods differently asks it rather than reading names.
+
 ``LEXICON`` is a single estimator rather than a pipeline (it reads dialogues
 itself, all turns by default); route its parameters without a prefix, e.g.
 ``make_method("LEXICON", max_iter=0)``.
@@ -33,6 +38,9 @@ or ``GridSearchCV(make_method("S-BOW"), {"tfidf__sublinear_tf": [True, False]})`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -40,13 +48,13 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
 from .text import cached_tokenize
 
-__all__ = ["METHODS", "make_method", "available_methods", "method_info"]
+__all__ = ["METHODS", "MethodInfo", "make_method", "available_methods", "method_info"]
 
 
-def _bow(mode, random_state):
+def _bow(turns, random_state):
     return Pipeline(
         [
-            ("flatten", DialogueFlattener(mode=mode)),
+            ("flatten", DialogueFlattener(turns=turns)),
             ("tfidf", TfidfVectorizer(analyzer=cached_tokenize, sublinear_tf=True, min_df=2)),
             ("clf", LogisticRegression(max_iter=1000, random_state=random_state)),
         ]
@@ -66,7 +74,7 @@ def _s_lstm(random_state):
 
     return Pipeline(
         [
-            ("flatten", DialogueFlattener(mode="reply")),
+            ("flatten", DialogueFlattener(turns="reply")),
             ("tokens", SequenceTokenizer(max_len=50, min_freq=2)),
             ("clf", SLSTMClassifier(random_state=random_state)),
         ]
@@ -78,7 +86,7 @@ def _f_lstm(random_state):
 
     return Pipeline(
         [
-            ("flatten", DialogueFlattener(mode="all")),
+            ("flatten", DialogueFlattener(turns="all")),
             ("tokens", SequenceTokenizer(max_len=200, min_freq=2)),
             ("clf", FLSTMClassifier(random_state=random_state)),
         ]
@@ -100,7 +108,7 @@ def _lexicon(random_state):
     from .lexicon import LexiconEmojiRecommender
 
     # Deterministic: random_state has nothing to seed here.
-    return LexiconEmojiRecommender(tokenizer=cached_tokenize)
+    return LexiconEmojiRecommender()
 
 
 def _lexicon_bow(random_state):
@@ -108,13 +116,13 @@ def _lexicon_bow(random_state):
 
     return Pipeline(
         [
-            ("flatten", DialogueFlattener(mode="all")),
+            ("flatten", DialogueFlattener(turns="all")),
             (
                 "features",
                 FeatureUnion(
                     [
                         ("tfidf", TfidfVectorizer(analyzer=cached_tokenize, sublinear_tf=True, min_df=2)),
-                        ("lexicon", SiblingLexiconFeatures(tokenizer=cached_tokenize, random_state=random_state)),
+                        ("lexicon", SiblingLexiconFeatures(random_state=random_state)),
                     ]
                 ),
             ),
@@ -124,13 +132,13 @@ def _lexicon_bow(random_state):
 
 
 def _h_lstm_lexicon(random_state):
-    from sklearn.ensemble import VotingClassifier
+    from .ensemble import LabelCheckedVotingClassifier
 
     # Fixed weights, no internal CV: a stacked model's out-of-fold scores are
     # flattered when the H-LSTM's encoder was pre-trained on those folds'
     # threads (measured: stacking lost 1 P@1 point to the H-LSTM alone, this
     # vote gained 1.5; see the user guide).
-    return VotingClassifier(
+    return LabelCheckedVotingClassifier(
         [
             ("hlstm", _h_lstm(random_state)),
             ("fbow", _f_bow(random_state)),
@@ -163,7 +171,7 @@ def _en_linear(random_state):
 
     return Pipeline(
         [
-            ("flatten", DialogueFlattener(mode="all")),
+            ("flatten", DialogueFlattener(turns="all")),
             (
                 "features",
                 FeatureUnion(
@@ -197,23 +205,117 @@ def _en_linear(random_state):
     )
 
 
-#: Method name -> builder ``random_state -> estimator``.
-METHODS = {
-    "S-BOW": _s_bow,
-    "F-BOW": _f_bow,
-    "S-LSTM": _s_lstm,
-    "F-LSTM": _f_lstm,
-    "H-LSTM": _h_lstm,
-    "LEXICON": _lexicon,
-    "LEXICON+BOW": _lexicon_bow,
-    "H-LSTM+LEXICON": _h_lstm_lexicon,
-    "EN-LINEAR": _en_linear,
+_XIE = "Xie et al. (2016), Neural emoji recommendation in dialogue systems"
+_IDREES = "Idrees and Al-Solami (2024), weighted multi-layer emoji recommendation"
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """What the registry knows of a method (see :func:`method_info`).
+
+    Attributes
+    ----------
+    name : str
+        The canonical name, as :func:`available_methods` lists it.
+    neural : bool
+        Whether it holds an LSTM (takes ``pretrained=``, ``settings="paper"``
+        and the command line's LSTM flags; torch is needed).
+    lstm_prefix : str or None
+        ``set_params`` prefix of the LSTM pipeline inside the method (``""``
+        when the method is that pipeline, ``"hlstm__"`` inside the
+        H-LSTM+LEXICON vote); ``None`` for a method with no LSTM.
+    groups_param : str or None
+        The ``fit`` keyword that takes the group (root post) of each
+        sample, so that early stopping holds out whole threads
+        (``"clf__groups"`` for the LSTM pipelines); ``None`` when ``fit``
+        takes no groups.
+    language : {"any", "en"}
+        ``"any"``: Chinese and English alike (the default tokenizer reads
+        both); ``"en"``: built and tuned for English tweets.
+    description : str
+        One line on what the method is.
+    reference : str
+        Where it comes from: a paper, or this library.
+    build : callable
+        ``build(random_state) -> estimator``, unfitted (what
+        :func:`make_method` calls).
+
+    Examples
+    --------
+    >>> from sklearn_emoji.pipelines import method_info
+    >>> info = method_info("F-BOW")
+    >>> info.neural, info.takes_groups, info.language
+    (False, False, 'any')
+    """
+
+    name: str
+    neural: bool
+    lstm_prefix: str | None
+    groups_param: str | None
+    language: str
+    description: str
+    reference: str
+    build: Callable = field(repr=False, compare=False)
+
+    @property
+    def takes_groups(self):
+        """Whether ``fit`` takes groups (``groups_param`` is set)."""
+        return self.groups_param is not None
+
+
+def _lstm(name, build, what):
+    return MethodInfo(name, True, "", "clf__groups", "any", what, _XIE, build)
+
+
+_REGISTRY = {
+    info.name: info
+    for info in [
+        MethodInfo("S-BOW", False, None, None, "any", "reply -> TF-IDF -> logistic regression", _XIE, _s_bow),
+        MethodInfo("F-BOW", False, None, None, "any", "all turns -> TF-IDF -> logistic regression", _XIE, _f_bow),
+        _lstm("S-LSTM", _s_lstm, "reply -> word ids -> LSTM"),
+        _lstm("F-LSTM", _f_lstm, "all turns -> word ids -> LSTM"),
+        _lstm("H-LSTM", _h_lstm, "turns -> word-level LSTM per turn -> turn-level LSTM"),
+        MethodInfo("LEXICON", False, None, None, "any", "weighted multi-layer sibling lexicon", _IDREES, _lexicon),
+        MethodInfo(
+            "LEXICON+BOW",
+            False,
+            None,
+            None,
+            "any",
+            "all turns -> TF-IDF and sibling-lexicon features -> logistic regression",
+            "this library (Xie et al.'s F-BOW with Idrees and Al-Solami's lexicon as features)",
+            _lexicon_bow,
+        ),
+        MethodInfo(
+            "H-LSTM+LEXICON",
+            True,
+            "hlstm__",
+            None,  # VotingClassifier.fit routes no groups to the H-LSTM
+            "any",
+            "soft vote of H-LSTM, F-BOW and LEXICON (weights 2 / 1 / 1)",
+            "this library",
+            _h_lstm_lexicon,
+        ),
+        MethodInfo(
+            "EN-LINEAR",
+            False,
+            None,
+            None,
+            "en",
+            "word and character TF-IDF -> logistic regression -> prior shift",
+            "this library (tuned on TweetEval emoji prediction)",
+            _en_linear,
+        ),
+    ]
 }
+
+#: Method name -> builder ``random_state -> estimator`` (the registry's ``build``).
+METHODS = {name: info.build for name, info in _REGISTRY.items()}
 
 
 def method_info(name):
-    """What the registry knows of a method: its name, whether it is neural,
-    and where its LSTM pipeline's steps sit (a ``set_params`` prefix).
+    """What the registry knows of a method: whether it is neural, takes
+    groups, its language, description and reference.
 
     Parameters
     ----------
@@ -223,32 +325,26 @@ def method_info(name):
 
     Returns
     -------
-    dict
-        ``{"name": str, "neural": bool, "lstm_prefix": str, "takes_groups": bool}``.
+    MethodInfo
+        A frozen dataclass; see :class:`MethodInfo` for its fields.
 
     Examples
     --------
     >>> from sklearn_emoji.pipelines import method_info
-    >>> method_info(" h-lstm+lexicon ")
-    {'name': 'H-LSTM+LEXICON', 'neural': True, 'lstm_prefix': 'hlstm__', 'takes_groups': False}
+    >>> info = method_info(" h-lstm+lexicon ")
+    >>> info.name, info.neural, info.lstm_prefix, info.takes_groups
+    ('H-LSTM+LEXICON', True, 'hlstm__', False)
+    >>> method_info("H-LSTM").groups_param
+    'clf__groups'
+    >>> [m for m in available_methods() if method_info(m).neural]
+    ['S-LSTM', 'F-LSTM', 'H-LSTM', 'H-LSTM+LEXICON']
     """
-    key = _canonical(name)
-    neural = key in _NEURAL + _STACKED
-    return {
-        "name": key,
-        "neural": neural,
-        "lstm_prefix": "hlstm__" if key in _STACKED else "",
-        "takes_groups": key in _NEURAL,
-    }
-
-
-def _canonical(name):
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
-    key = {k.upper(): k for k in METHODS}.get(name.strip().upper())
-    if key is None:
+    info = {k.upper(): v for k, v in _REGISTRY.items()}.get(name.strip().upper())
+    if info is None:
         raise ValueError(f"unknown method {name!r}; choose one of {available_methods()}")
-    return key
+    return info
 
 
 def available_methods():
@@ -264,11 +360,7 @@ def available_methods():
     >>> available_methods()[:2]
     ['S-BOW', 'F-BOW']
     """
-    return list(METHODS)
-
-
-_NEURAL = ("S-LSTM", "F-LSTM", "H-LSTM")
-_STACKED = ("H-LSTM+LEXICON",)
+    return list(_REGISTRY)
 
 
 def _attach_encoder(est, encoder, prefix=""):
@@ -328,21 +420,21 @@ def make_method(name, *, random_state=None, pretrained=None, settings=None, **pa
     >>> [name for name, _ in model.steps]
     ['flatten', 'tfidf', 'clf']
     """
-    key = _canonical(name)
-    est = METHODS[key](random_state)
+    info = method_info(name)
+    est = info.build(random_state)
+    neural = [m for m in _REGISTRY if _REGISTRY[m].neural]
     if pretrained is not None:
-        if key not in _NEURAL + _STACKED:
-            raise ValueError(f"pretrained= applies to the LSTM methods {list(_NEURAL + _STACKED)}, not {key!r}")
-        _attach_encoder(est, pretrained, prefix="hlstm__" if key in _STACKED else "")
+        if not info.neural:
+            raise ValueError(f"pretrained= applies to the LSTM methods {neural}, not {info.name!r}")
+        _attach_encoder(est, pretrained, prefix=info.lstm_prefix)
     if settings is not None:
         if settings != "paper":
             raise ValueError(f"settings must be None or 'paper', got {settings!r}")
-        if key not in _NEURAL + _STACKED:
-            raise ValueError(f"settings='paper' applies to the LSTM methods {list(_NEURAL + _STACKED)}, not {key!r}")
+        if not info.neural:
+            raise ValueError(f"settings='paper' applies to the LSTM methods {neural}, not {info.name!r}")
         from .neural import PAPER_SETTINGS
 
-        prefix = "hlstm__clf__" if key in _STACKED else "clf__"
-        est.set_params(**{prefix + k: v for k, v in PAPER_SETTINGS.items()})
+        est.set_params(**{f"{info.lstm_prefix}clf__{k}": v for k, v in PAPER_SETTINGS.items()})
     if params:
         est.set_params(**params)
     return est

@@ -32,6 +32,10 @@ def test_evaluate_train_recommend_round_trip(tmp_path, capsys):
     assert len(result["table3"]["S-BOW"]) == 10
     assert result["settings"]["n_train"] + result["settings"]["n_test"] == 800
 
+    from sklearn_emoji.evaluation import read_model_metadata
+
+    meta = read_model_metadata(models / "F-BOW.pkl")
+    assert meta["method"] == "F-BOW" and str(result["settings"]["n_train"]) in meta["training_data"]
     assert main(["recommend", "--model", str(models / "F-BOW.pkl"), "-k", "2", "今天好开心", "我也是"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and all(line.startswith("[") and "\t" in line for line in lines)
@@ -39,8 +43,12 @@ def test_evaluate_train_recommend_round_trip(tmp_path, capsys):
 
 def test_train_saves_a_model(tmp_path, capsys):
     path = tmp_path / "m.pkl"
-    assert main(["train", "--method", "S-BOW", "--n-samples", "300", "--output", str(path)]) == 0
+    assert main(["train", "--method", "s-bow", "--n-samples", "300", "--output", str(path)]) == 0
     assert hasattr(load_model(path), "predict_proba")
+    from sklearn_emoji.evaluation import read_model_metadata
+
+    meta = read_model_metadata(path)
+    assert meta["method"] == "S-BOW" and "300" in meta["training_data"] and len(meta["classes"]) == 10
 
 
 def test_recommend_errors_are_clear(tmp_path, capsys):
@@ -49,11 +57,23 @@ def test_recommend_errors_are_clear(tmp_path, capsys):
     bad = tmp_path / "bad.pkl"
     bad.write_bytes(b"not a pickle")
     assert main(["recommend", "--model", str(bad), "hi"]) == 2
+    assert "not an sklearn-emoji model file" in capsys.readouterr().err
+    # a model file cut short: the header is fine, the pickle is not
+    from sklearn_emoji.pipelines import make_method
+
+    whole = tmp_path / "whole.pkl"
+    save_model(make_method("S-BOW"), whole)
+    cut = tmp_path / "cut.pkl"
+    cut.write_bytes(whole.read_bytes()[:-200])
+    assert main(["recommend", "--model", str(cut), "hi"]) == 2
     assert "not a readable sklearn-emoji model" in capsys.readouterr().err
 
 
 def test_save_model_is_atomic(tmp_path):
     class Unpicklable:
+        def predict_proba(self, X):
+            return None
+
         def __reduce__(self):
             raise TypeError("cannot pickle this")
 
@@ -69,7 +89,7 @@ def test_unknown_method_is_reported(capsys):
 
 
 def test_table3_columns_stay_apart_for_long_names():
-    from sklearn_emoji.cli import format_table3
+    from sklearn_emoji.evaluation import format_table3
 
     text = format_table3({"LEXICON": {"[哈哈]": 0.5}, "LEXICON+BOW": {"[哈哈]": 0.25}})
     header, row = text.splitlines()
@@ -78,16 +98,24 @@ def test_table3_columns_stay_apart_for_long_names():
 
 
 def test_groups_reach_only_models_that_take_them():
+    import inspect
+
     import numpy as np
 
-    from sklearn_emoji.cli import _group_fit_params
-    from sklearn_emoji.pipelines import make_method
+    from sklearn_emoji.evaluation._experiments import _fit_params
+    from sklearn_emoji.pipelines import available_methods, make_method, method_info
 
     g = np.arange(4)
-    assert _group_fit_params(make_method("H-LSTM"), g) == {"clf__groups": g}
-    assert _group_fit_params(make_method("S-BOW"), g) == {}
-    assert _group_fit_params(make_method("LEXICON"), g) == {}
-    assert _group_fit_params(make_method("H-LSTM"), None) == {}
+    assert _fit_params("H-LSTM", g) == {"clf__groups": g}
+    assert _fit_params("S-BOW", g) == {}
+    assert _fit_params("LEXICON", g) == {}
+    assert _fit_params("H-LSTM", None) == {}
+    # the registry agrees with the estimators: a groups_param names a fit argument that exists
+    for name in available_methods():
+        model, param = make_method(name), method_info(name).groups_param
+        if param is not None:
+            step = model.get_params()[param.rsplit("__", 1)[0]]
+            assert "groups" in inspect.signature(step.fit).parameters
 
 
 def test_pretrain_then_evaluate_from_the_encoder(tmp_path, capsys):
@@ -163,3 +191,43 @@ def test_saved_files_follow_the_umask(tmp_path):
         assert [p.name for p in tmp_path.iterdir()] == ["m.pkl"]  # no temporary left
     finally:
         os.umask(mask)
+
+
+def test_a_real_bug_raises_and_a_user_error_exits_2(monkeypatch, tmp_path, capsys):
+    import sklearn_emoji.evaluation as evaluation
+
+    def buggy(*args, **kwargs):
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setattr(evaluation, "train_on_weibo", buggy)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        main(["train", "--output", str(tmp_path / "m.pkl")])
+
+    def refused(*args, **kwargs):
+        raise ValueError("n_samples must be positive")
+
+    monkeypatch.setattr(evaluation, "train_on_weibo", refused)
+    assert main(["train", "--output", str(tmp_path / "m.pkl")]) == 2
+    assert capsys.readouterr().err == "sklearn-emoji: error: n_samples must be positive\n"
+
+
+def test_help_says_a_model_file_is_trusted_code(capsys):
+    import sklearn_emoji.cli as cli
+
+    assert "Load only model files you trust" in " ".join(cli.__doc__.split())
+    for command in ("recommend", "serve"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "--help"])
+        assert info.value.code == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert "--model" in text and "pickle" in text and "trust" in text
+    with pytest.raises(SystemExit):
+        main(["serve"])  # --model is required
+    assert "--model" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_foreign_file(tmp_path, capsys):
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(b"\x80\x04K\x01.")  # a bare pickle of 1
+    assert main(["serve", "--model", str(bad), "--port", "0"]) != 0
+    assert "headerless pickle" in capsys.readouterr().err

@@ -98,7 +98,7 @@ def test_set_scores_by_hand():
     assert set_scores(["😂", ["😂", "😂"]], [["😂", "😂"], []])["precision"] == 0.5
     with pytest.raises(ValueError, match="different lengths"):
         set_scores([["a"]], [])
-    with pytest.raises(TypeError, match="list of emoji lists"):
+    with pytest.raises(TypeError, match="y_true is None"):
         set_scores(None, [])
 
 
@@ -203,3 +203,92 @@ def test_non_finite_scores_are_an_error_not_a_hit(bad):
     for metric in (precision_at_k, mean_reciprocal_rank):
         with pytest.raises(ValueError, match="NaN or infinite values in 1 of 2 rows"):
             metric(["a", "b"], scores, labels=["a", "b", "c"])
+
+
+class _CountingClassifier(ClassifierMixin, BaseEstimator):
+    """Wraps a classifier and counts its ``predict_proba`` calls (class-wide, across clones)."""
+
+    calls = []
+
+    def __init__(self, estimator=None, C=1.0):
+        self.estimator = estimator
+        self.C = C
+
+    def fit(self, X, y):
+        from sklearn.base import clone
+
+        self.estimator_ = clone(self.estimator).set_params(clf__C=self.C).fit(X, y)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict(self, X):
+        return self.estimator_.predict(X)
+
+    def predict_proba(self, X):
+        type(self).calls.append(len(X))
+        return self.estimator_.predict_proba(X)
+
+
+@pytest.fixture(scope="module")
+def weibo_small():
+    from sklearn_emoji.datasets import load_weibo_dialogues
+
+    return load_weibo_dialogues(n_samples=600, random_state=0)
+
+
+def test_get_scorer_dict_calls_predict_proba_once_per_fold(weibo_small):
+    from sklearn.model_selection import GridSearchCV, GroupKFold, cross_validate
+
+    from sklearn_emoji.pipelines import make_method
+
+    X, y, groups = weibo_small.data, weibo_small.target, weibo_small.groups
+    model = _CountingClassifier(make_method("S-BOW", random_state=0))
+    cv = GroupKFold(n_splits=5)
+
+    _CountingClassifier.calls.clear()
+    shared = cross_validate(model, X, y, groups=groups, cv=cv, scoring=get_scorer_dict())
+    assert len(_CountingClassifier.calls) == 5  # one call per fold for all four metrics
+
+    # the same scores as one scorer per metric, which asks the model four times per fold
+    _CountingClassifier.calls.clear()
+    separate = cross_validate(model, X, y, groups=groups, cv=cv, scoring=dict(get_scorer_dict()))
+    assert len(_CountingClassifier.calls) == 20
+    for name in ("p@1", "p@3", "mrr", "macro_f1"):
+        np.testing.assert_allclose(shared[f"test_{name}"], separate[f"test_{name}"])
+        assert np.all((shared[f"test_{name}"] > 0) & (shared[f"test_{name}"] <= 1))
+
+    # a grid search: one call per candidate and fold; refit by name still works
+    _CountingClassifier.calls.clear()
+    search = GridSearchCV(model, {"C": [1.0, 10.0]}, scoring=get_scorer_dict(), refit="p@1", cv=3)
+    search.fit(X, y)
+    assert len(_CountingClassifier.calls) == 6
+    assert search.best_params_["C"] in (1.0, 10.0)
+    assert search.best_score_ == search.cv_results_["mean_test_p@1"][search.best_index_]
+    assert {"mean_test_mrr", "mean_test_macro_f1", "rank_test_p@3"} <= set(search.cv_results_)
+
+
+def test_shared_scorer_with_a_fold_missing_a_class():
+    model = _FixedModel(["[泪]", "[哈哈]"], [[0.1, 0.9], [0.6, 0.4], [0.3, 0.7]])
+    X, y = ["a", "b", "c"], ["[哈哈]", "[泪]", "[怒]"]  # "[怒]" never seen in fit: a miss, not a crash
+    scorers = get_scorer_dict(ks=(1, 2))
+    shared = scorers(model, X, y)
+    assert shared == {name: pytest.approx(scorer(model, X, y)) for name, scorer in scorers.items()}
+    assert shared["p@2"] == pytest.approx(2 / 3)
+    assert "RankingScorers" in repr(scorers)
+
+
+def test_set_scores_refuses_bytes():
+    with pytest.raises(TypeError, match="label 0 of y_true is bytes"):
+        set_scores([b"\xf0\x9f\x98\x82"], [["😂"]])
+    with pytest.raises(TypeError, match="y_pred must be a list of labels .*, got bytes; decode it"):
+        set_scores([["😂"]], b"x")
+    with pytest.raises(ValueError, match="label 1 of y_pred is NaN"):
+        set_scores([["😂"], ["❤"]], [["😂"], float("nan")])
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), np.nan])
+@pytest.mark.parametrize("metric", [precision_at_k, mean_reciprocal_rank, macro_f1, per_emoji_f1])
+def test_missing_true_labels_are_named(metric, missing):
+    y = ["[哈哈]", missing, "[泪]"]
+    with pytest.raises(ValueError, match="y_true holds 1 missing labels .None or NaN., the first at index 1"):
+        metric(y, [[0.2, 0.8]] * 3, labels=["[哈哈]", "[泪]"])

@@ -134,3 +134,34 @@ def test_lexicon_methods_on_weibo(weibo, name):
         scoring=make_precision_at_k_scorer(1),
     )
     assert 1.0 / len(weibo.target_names) + 0.03 < scores.mean() < 0.9
+
+
+def test_the_registry_describes_every_method():
+    from dataclasses import FrozenInstanceError
+
+    from sklearn_emoji.pipelines import METHODS, MethodInfo, method_info
+
+    assert list(METHODS) == available_methods()
+    neural = [m for m in available_methods() if method_info(m).neural]
+    assert neural == ["S-LSTM", "F-LSTM", "H-LSTM", "H-LSTM+LEXICON"]
+    assert [m for m in available_methods() if method_info(m).takes_groups] == ["S-LSTM", "F-LSTM", "H-LSTM"]
+    assert [m for m in available_methods() if method_info(m).language == "en"] == ["EN-LINEAR"]
+    for name in available_methods():
+        info = method_info(name.lower())
+        assert isinstance(info, MethodInfo) and info.name == name
+        assert info.description and info.reference and info.language in ("any", "en")
+        assert (info.lstm_prefix is not None) == info.neural
+        if info.neural:  # the prefix reaches an LSTM classifier
+            clf = make_method(name).get_params()[info.lstm_prefix + "clf"]
+            assert type(clf).__name__.endswith("LSTMClassifier")
+    with pytest.raises(FrozenInstanceError):
+        method_info("S-BOW").neural = True
+    with pytest.raises(ValueError, match="unknown method 'nope'"):
+        method_info("nope")
+
+
+def test_pretrained_and_paper_settings_only_for_neural_methods():
+    with pytest.raises(ValueError, match=r"settings='paper' applies to the LSTM methods \['S-LSTM'"):
+        make_method("LEXICON", settings="paper")
+    est = make_method("H-LSTM+LEXICON", settings="paper")
+    assert est.get_params()["hlstm__clf__hidden_dim"] == 384

@@ -20,7 +20,7 @@ given both ways. This example
 * fits the library's English methods (``EN-LINEAR``: word and character
   TF-IDF, logistic regression, a prior shift for macro-F1; see
   :ref:`english`) on the official training split, both ways, with
-  :func:`sklearn_emoji.cli.evaluate_methods` (what ``sklearn-emoji evaluate
+  :func:`sklearn_emoji.evaluation.evaluate_methods` (what ``sklearn-emoji evaluate
   --dataset tweeteval`` runs),
 * sets them beside the published leaderboard,
 * and draws the confusion matrix of the 20 emojis, leak kept and removed,
@@ -95,7 +95,7 @@ print(
 # whose mean is the macro-F1.
 import numpy as np
 
-from sklearn_emoji.cli import evaluate_methods
+from sklearn_emoji.evaluation import evaluate_methods
 
 
 def load(subset, remnants, n):

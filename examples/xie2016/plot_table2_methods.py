@@ -13,7 +13,7 @@ rank (MRR).
 
 This example builds every method with
 :func:`sklearn_emoji.pipelines.make_method`, fits and scores them with
-:func:`sklearn_emoji.cli.evaluate_methods` (what ``sklearn-emoji evaluate``
+:func:`sklearn_emoji.evaluation.evaluate_methods` (what ``sklearn-emoji evaluate``
 runs) on a train/test split by root post, and sets the result beside the
 paper's numbers. The two lexicon methods of Idrees and Al-Solami (2024),
 ``LEXICON`` and ``LEXICON+BOW``, join them on the same split.
@@ -90,7 +90,7 @@ print(f"{len(X_train)} training and {len(X_test)} test dialogues")
 # Each method is an ordinary scikit-learn pipeline with named steps, so
 # ``clf__hidden_dim`` reaches the LSTM classifier. Here is H-LSTM: a
 # hierarchical tokenizer (one row of word ids per turn) and the classifier.
-from sklearn_emoji.pipelines import make_method
+from sklearn_emoji.pipelines import make_method, method_info
 
 METHODS = ["S-BOW", "F-BOW", "S-LSTM", "F-LSTM", "H-LSTM", "LEXICON", "LEXICON+BOW"]
 lstm_params = {
@@ -105,10 +105,10 @@ make_method("H-LSTM", random_state=0, **lstm_params)
 # %%
 # Fit and score every method
 # --------------------------
-# :func:`~sklearn_emoji.cli.evaluate_methods` fits each method on the
+# :func:`~sklearn_emoji.evaluation.evaluate_methods` fits each method on the
 # training part and returns Table 2 (P@1, P@3, MRR and the fitting time),
 # Table 3 (P@1 per emoji, see the next example) and the fitted models.
-from sklearn_emoji.cli import evaluate_methods
+from sklearn_emoji.evaluation import evaluate_methods
 
 table2, table3, models = evaluate_methods(
     METHODS,
@@ -118,7 +118,7 @@ table2, table3, models = evaluate_methods(
     y_test,
     random_state=0,
     groups=data.groups[train],  # early stopping holds out whole threads too
-    params={m: lstm_params for m in METHODS if m.endswith("LSTM")},
+    params={m: lstm_params for m in METHODS if method_info(m).neural},
     progress=False,
 )
 

@@ -51,9 +51,9 @@ print(f"scale={SCALE!r}: {len(X_train)} training and {len(X_test)} test dialogue
 # %%
 # Fit S-LSTM and H-LSTM
 # ---------------------
-# :func:`~sklearn_emoji.cli.evaluate_methods` returns Table 3 as its second
+# :func:`~sklearn_emoji.evaluation.evaluate_methods` returns Table 3 as its second
 # result: method -> emoji -> P@1 over the test dialogues of that emoji.
-from sklearn_emoji.cli import evaluate_methods
+from sklearn_emoji.evaluation import evaluate_methods
 
 lstm_params = {
     "clf__embedding_dim": size["dim"],
