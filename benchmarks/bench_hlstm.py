@@ -9,7 +9,9 @@ data and the same model size:
   and of the plain loop over fixed-size padded batches without packing or
   trimming (``HierarchicalLSTM(packed=False)``);
 * inference latency for one dialogue (median and 99th percentile), through
-  ``predict_proba`` and through the bare module;
+  ``predict_proba`` (its direct path for inputs of at most ``batch_size``
+  dialogues), through skorch's own ``net.predict_proba`` loop (the path
+  before) and through the bare module, called in turn;
 * inference throughput for large batches through ``predict_proba``.
 
 Training methods are run in interleaved rounds and the best round is kept,
@@ -29,7 +31,7 @@ import numpy as np
 import torch
 
 from sklearn_emoji.datasets import load_weibo_dialogues
-from sklearn_emoji.neural import HierarchicalLSTM, HLSTMClassifier
+from sklearn_emoji.neural import HierarchicalLSTM, HLSTMClassifier, TokenDataset
 from sklearn_emoji.preprocessing import HierarchicalTokenizer
 
 
@@ -105,14 +107,16 @@ def skorch_fit(X, y, args):
     return time.perf_counter() - t0, clf
 
 
-def latency(fn, calls):
-    times = []
-    for _ in range(calls):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times = np.array(times) * 1e3
-    return float(np.median(times)), float(np.percentile(times, 99))
+def latency(fns, calls):
+    """Median and 99th percentile (ms) of each function, called in turn (interleaved)."""
+    times = np.zeros((len(fns), calls))
+    for i in range(calls):
+        for j, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn(i)
+            times[j, i] = time.perf_counter() - t0
+    times *= 1e3
+    return [(float(np.median(t)), float(np.percentile(t, 99))) for t in times]
 
 
 def main():
@@ -172,20 +176,20 @@ def main():
     device = torch.device(args.device)
     X_test = np.where(X_test >= clf.vocab_size_, 1, X_test)  # the bare module needs known ids
     one = [X_test[i : i + 1] for i in range(min(len(X_test), args.latency_calls))]
-    it = iter(range(10**9))
 
-    def one_proba():
-        clf.predict_proba(one[next(it) % len(one)])
+    def one_proba(i):  # the classifier: validation, then one direct module call (n <= batch_size)
+        clf.predict_proba(one[i % len(one)])
 
-    def one_module():
+    def one_skorch(i):  # what predict_proba did before 0.3: skorch's DataLoader loop
+        clf.net_.predict_proba(TokenDataset(one[i % len(one)], None, clf.vocab_size_))
+
+    def one_module(i):
         with torch.no_grad():
-            module(torch.as_tensor(one[next(it) % len(one)]).to(device)).softmax(-1).cpu()
+            module(torch.as_tensor(one[i % len(one)]).to(device)).softmax(-1).cpu()
 
-    for fn in (one_proba, one_module):  # warm up
-        for _ in range(10):
-            fn()
-    lat_proba = latency(one_proba, args.latency_calls)
-    lat_module = latency(one_module, args.latency_calls)
+    fns = (one_proba, one_skorch, one_module)
+    latency(fns, 20)  # warm up
+    lat_proba, lat_skorch, lat_module = latency(fns, args.latency_calls)
 
     big = np.concatenate([X_test] * max(1, 4000 // max(len(X_test), 1)))[:4000]
     thr = {}
@@ -210,7 +214,16 @@ def main():
             f"{rate['plain_unpacked']:.0f} dialogues/s",
             f"packing speed-up x{rate['plain'] / rate['plain_unpacked']:.2f}",
         ),
-        ("infer: 1 dialogue, predict_proba", f"median {lat_proba[0]:.2f} ms", f"p99 {lat_proba[1]:.2f} ms"),
+        (
+            "infer: 1 dialogue, predict_proba",
+            f"median {lat_proba[0]:.2f} ms",
+            f"p99 {lat_proba[1]:.2f} ms; {lat_proba[0] - lat_module[0]:+.2f} ms vs bare module",
+        ),
+        (
+            "infer: 1 dialogue, skorch net.predict_proba",
+            f"median {lat_skorch[0]:.2f} ms",
+            f"p99 {lat_skorch[1]:.2f} ms; {lat_skorch[0] - lat_module[0]:+.2f} ms vs bare module",
+        ),
         ("infer: 1 dialogue, bare module", f"median {lat_module[0]:.2f} ms", f"p99 {lat_module[1]:.2f} ms"),
     ]
     for bs, v in thr.items():

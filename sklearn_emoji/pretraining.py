@@ -20,6 +20,7 @@ checks it later.
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -27,13 +28,13 @@ import torch
 
 from ._validation import check_dialogues
 from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
-from .text import cached_tokenize, cached_tokenize_chars
+from .text import DEFAULT_TOKENIZER, TOKENIZERS
 
 __all__ = ["pretrain_encoder", "TOKENIZERS"]
 
-#: Tokenizers an encoder may be pre-trained with, by name (recorded in the
-#: encoder so that fine-tuning tokenizes the same way).
-TOKENIZERS = {"words": cached_tokenize, "chars": cached_tokenize_chars}
+# TOKENIZERS (from sklearn_emoji.text): the tokenizers an encoder may be
+# pre-trained with, by name, recorded in the encoder so that fine-tuning
+# tokenizes the same way.
 
 _METHODS = {
     "S-LSTM": ("reply", 50),
@@ -44,7 +45,7 @@ _METHODS = {
 
 def _tokenizer_name(tokenizer):
     if tokenizer is None:
-        return "words"
+        return DEFAULT_TOKENIZER
     if isinstance(tokenizer, str):
         if tokenizer not in TOKENIZERS:
             raise ValueError(f"tokenizer must be one of {sorted(TOKENIZERS)}, got {tokenizer!r}")
@@ -59,19 +60,19 @@ def make_encoder_tokenizer(method, *, encoder=None, tokenizer="words", min_freq=
     """The (flattener, tokenizer) steps of ``method``, ids from ``encoder`` when given."""
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}, got {method!r}")
-    mode, max_len = _METHODS[method]
+    turns, max_len = _METHODS[method]
     if encoder is not None:
         tokenizer = encoder.info.get("tokenizer", "words")
     func = TOKENIZERS[_tokenizer_name(tokenizer)]
     common = dict(min_freq=min_freq, max_vocab=max_vocab, tokenizer=func, vocabulary=encoder)
     if method == "H-LSTM":
         return None, HierarchicalTokenizer(max_turns=max_turns, max_len=max_len, **common)
-    return DialogueFlattener(mode=mode), SequenceTokenizer(max_len=max_len, **common)
+    return DialogueFlattener(turns=turns), SequenceTokenizer(max_len=max_len, **common)
 
 
 def pretrain_encoder(
     X,
-    y,
+    y=None,
     *,
     method="H-LSTM",
     groups=None,
@@ -103,11 +104,19 @@ def pretrain_encoder(
 
     Parameters
     ----------
-    X : list of dialogues
+    X : list of dialogues, TokenArrays or path
         The pre-training dialogues, e.g.
-        ``load_weibo_pretraining(exclude_groups=test_groups).data``.
-    y : array-like of str
-        The emoji of each reply.
+        ``load_weibo_pretraining(exclude_groups=test_groups).data``; or a
+        corpus already tokenized to disk by
+        :func:`~sklearn_emoji.neural.write_token_arrays` (its
+        :class:`~sklearn_emoji.neural.TokenArrays` or its folder), which is
+        read batch by batch from a memory map, so a corpus larger than
+        memory pre-trains in flat memory. Its vocabulary and tokenizer are
+        then the encoder's (``tokenizer``, ``min_freq``, ``max_vocab`` are
+        ignored) and ``method`` must match its layout.
+    y : array-like of str or None, default=None
+        The emoji of each reply; ``None`` only for a ``TokenArrays`` that
+        holds its labels.
     method : {"H-LSTM", "F-LSTM", "S-LSTM"}, default="H-LSTM"
         Which network to pre-train (its tokenizer: hierarchical, all turns
         flattened, or the reply alone).
@@ -171,33 +180,42 @@ def pretrain_encoder(
     >>> enc.architecture, enc.classes
     ('hierarchical', ['[哈哈]', '[泪]'])
     """
-    from .neural import FLSTMClassifier, HLSTMClassifier, SLSTMClassifier
+    from .neural import FLSTMClassifier, HLSTMClassifier, SLSTMClassifier, TokenArrays, load_token_arrays
 
     classifiers = {"S-LSTM": SLSTMClassifier, "F-LSTM": FLSTMClassifier, "H-LSTM": HLSTMClassifier}
     if method not in classifiers:
         raise ValueError(f"method must be one of {list(classifiers)}, got {method!r}")
     tok_name = _tokenizer_name(tokenizer)
-    X = check_dialogues(X)
+    if isinstance(X, (str, os.PathLike)):
+        X = load_token_arrays(X)
+    if isinstance(X, TokenArrays):
+        ids, vocabulary, tok_name, y = _arrays_input(X, y, method, pretrained)
+        vocab_size = X.vocab_size
+    else:
+        X = check_dialogues(X)
+        if y is None:
+            raise ValueError("pretrain_encoder needs y, the emoji of each dialogue.")
+        flattener, tok = make_encoder_tokenizer(
+            method, encoder=pretrained, tokenizer=tok_name, min_freq=min_freq, max_vocab=max_vocab
+        )
+        if pretrained is not None:
+            tok_name = pretrained.info.get("tokenizer", "words")
+        texts = flattener.fit_transform(X) if flattener is not None else X
+        ids = tok.fit_transform(texts)
+        vocabulary, vocab_size = tok.vocabulary_, tok.vocab_size_
     y = np.asarray(y)
-    if y.ndim != 1 or len(y) != len(X):
-        raise ValueError(f"y must hold one emoji per dialogue: {len(X)} dialogues, y of shape {y.shape}")
+    if y.ndim != 1 or len(y) != len(ids):
+        raise ValueError(f"y must hold one emoji per dialogue: {len(ids)} dialogues, y of shape {y.shape}")
     if groups is not None:
         groups = np.asarray(groups)
-        if groups.shape != (len(X),):
-            raise ValueError(f"groups must hold one group per dialogue: {len(X)} dialogues, shape {groups.shape}")
+        if groups.shape != (len(ids),):
+            raise ValueError(f"groups must hold one group per dialogue: {len(ids)} dialogues, shape {groups.shape}")
 
-    flattener, tok = make_encoder_tokenizer(
-        method, encoder=pretrained, tokenizer=tok_name, min_freq=min_freq, max_vocab=max_vocab
-    )
-    if pretrained is not None:
-        tok_name = pretrained.info.get("tokenizer", "words")
-    texts = flattener.fit_transform(X) if flattener is not None else X
-    ids = tok.fit_transform(texts)
     clf = classifiers[method](
         embedding_dim=embedding_dim,
         hidden_dim=hidden_dim,
         pooling=pooling,
-        vocab_size=tok.vocab_size_,
+        vocab_size=vocab_size,
         pretrained=pretrained,
         optimizer=optimizer,
         lr=lr,
@@ -214,15 +232,43 @@ def pretrain_encoder(
     seconds = time.perf_counter() - start
     return _encoder_from_classifier(
         clf,
-        tok.vocabulary_,
+        vocabulary,
         tokenizer=tok_name,
         corpus=corpus or "",
-        n_dialogues=len(X),
+        n_dialogues=len(ids),
         groups=groups,
         train_seconds=seconds,
         device=str(device),
         max_turns=4,
     )
+
+
+def _arrays_input(arrays, y, method, pretrained):
+    """Ids, vocabulary, tokenizer name and labels of a corpus tokenized to disk."""
+    meta = arrays.meta
+    layout = {"HierarchicalTokenizer": ("H-LSTM",), "SequenceTokenizer": ("S-LSTM", "F-LSTM")}[meta["tokenizer"]]
+    flatten = {"reply": "S-LSTM", "all": "F-LSTM"}.get(meta.get("flatten"))
+    if method not in layout or (flatten is not None and method != flatten):
+        raise ValueError(
+            f"method={method!r} does not match the token arrays at {arrays.path}: they were written by a "
+            f"{meta['tokenizer']}"
+            + (f" after DialogueFlattener(turns={meta['flatten']!r})" if flatten else "")
+            + f", which suits {flatten or ' or '.join(layout)}."
+        )
+    if pretrained is not None:
+        from .neural._streaming import vocabulary_fingerprint
+
+        if vocabulary_fingerprint(pretrained.vocabulary) != arrays.vocabulary_fingerprint:
+            raise ValueError(
+                f"the token arrays at {arrays.path} were not written with the vocabulary of `pretrained`; "
+                "write them with a tokenizer fitted as Tokenizer(vocabulary=pretrained)."
+            )
+    if y is None:
+        if arrays.y is None:
+            raise ValueError(f"the token arrays at {arrays.path} hold no labels; pass y.")
+        y = arrays.y
+    tok_name = pretrained.info.get("tokenizer", "words") if pretrained is not None else meta.get("tokenize")
+    return arrays.ids, arrays.vocabulary, tok_name or "words", y
 
 
 def _encoder_from_classifier(clf, vocabulary, *, tokenizer, corpus, n_dialogues, groups=None, **info):

@@ -30,7 +30,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._validation import check_dialogues
-from .pretraining import TOKENIZERS
+from .text import DEFAULT_TOKENIZER, TOKENIZERS
 
 __all__ = ["word_vectors_encoder"]
 
@@ -91,9 +91,9 @@ def _tokenizer_name(tokenizer, vocabulary):
     if vocabulary is not None and not isinstance(vocabulary, dict):
         info = getattr(vocabulary, "info", None)
         if isinstance(info, dict):
-            recorded = info.get("tokenizer", "words")
+            recorded = info.get("tokenizer", DEFAULT_TOKENIZER)
     if tokenizer is None:
-        return recorded or "words"
+        return recorded or DEFAULT_TOKENIZER
     if recorded is not None and tokenizer != recorded:
         raise ValueError(
             f"tokenizer={tokenizer!r} does not match the encoder whose vocabulary is reused: it was built "

@@ -375,7 +375,7 @@ def test_bad_X_at_predict_and_bad_params():
     assert clf.predict(X[:, :3]).shape == (40,)  # another padded width is fine
     with pytest.raises(ValueError, match="at least 2 classes"):
         SLSTMClassifier(**TINY).fit(X, ["[哈哈]"] * 40)
-    with pytest.raises(ValueError, match="one label per sample"):
+    with pytest.raises(ValueError, match="different lengths"):
         SLSTMClassifier(**TINY).fit(X, y[:-1])
     with pytest.raises(ValueError, match="validation_fraction"):
         SLSTMClassifier(validation_fraction=1.5).fit(X, y)
@@ -459,9 +459,9 @@ def test_slstm_and_flstm_pipelines_on_weibo_subset(weibo_subset):
     from sklearn_emoji.preprocessing import DialogueFlattener, SequenceTokenizer
 
     X, y = weibo_subset
-    for mode, max_len, cls in (("reply", 50, SLSTMClassifier), ("all", 200, FLSTMClassifier)):
+    for turns, max_len, cls in (("reply", 50, SLSTMClassifier), ("all", 200, FLSTMClassifier)):
         model = make_pipeline(
-            DialogueFlattener(mode=mode),
+            DialogueFlattener(turns=turns),
             SequenceTokenizer(max_len=max_len),
             cls(max_epochs=1, random_state=0, **TINY),
         ).fit(X[:200], y[:200])
@@ -501,12 +501,13 @@ def test_groups_hold_out_whole_groups_for_early_stopping():
     # The validation set is the held-out groups' dialogues, not a random tenth
     # (same seed derivation as fit: the split is the one computed above only if
     # fit used groups; a random 10% split would hold 12 rows).
-    valid_ds = clf.net_.train_split.keywords["valid_ds"]
+    n_valid = sum(batch["valid_batch_size"] for batch in clf.net_.history[0]["batches"] if "valid_batch_size" in batch)
     seed = int(np.random.RandomState(0).randint(np.iinfo(np.int32).max))
     _, expected_valid = _grouped_split(groups, len(groups), 0.1, seed)
-    assert len(valid_ds) == len(expected_valid) and len(expected_valid) % 4 == 0
+    assert n_valid == len(expected_valid) and len(expected_valid) % 4 == 0
     assert len(clf.net_.history) >= 1 and "valid_acc" in clf.net_.history[-1]
-    with pytest.raises(ValueError, match="one group per sample"):
+    assert clf.net_.train_split is None  # the held-out Subset (a view of X) is not pickled with the model
+    with pytest.raises(ValueError, match="different lengths"):
         clf.fit(X, y, groups=groups[:10])
     with pytest.raises(ValueError, match="at least 2 distinct groups"):
         clf.fit(X, y, groups=np.zeros(len(y)))
@@ -536,3 +537,53 @@ def test_diverged_training_is_reported_not_kept():
     with pytest.raises(FloatingPointError, match="training diverged.*lower lr"):
         clf.fit(X, y)
     assert not hasattr(clf, "net_")
+
+
+def test_small_inputs_skip_skorchs_loop_with_identical_outputs(weibo_subset):
+    from sklearn_emoji.neural import TokenDataset
+    from sklearn_emoji.preprocessing import HierarchicalTokenizer
+
+    X, y = weibo_subset
+    ids = HierarchicalTokenizer(max_turns=4, max_len=50, min_freq=2).fit_transform(X)
+    clf = HLSTMClassifier(max_epochs=1, random_state=0, **TINY).fit(ids, y)
+    for rows in (ids[:1], ids[:7], ids[: clf.batch_size]):
+        fast = clf.predict_proba(rows)  # one direct module call
+        via_skorch = clf.net_.predict_proba(TokenDataset(rows, None, clf.vocab_size_)).astype(np.float64)
+        np.testing.assert_array_equal(fast, via_skorch / via_skorch.sum(1, keepdims=True))
+    # more rows than batch_size go through skorch, batch by batch: same numbers up to rounding
+    chunks = [clf.predict_proba(ids[i : i + clf.batch_size]) for i in range(0, len(ids), clf.batch_size)]
+    np.testing.assert_allclose(clf.predict_proba(ids), np.concatenate(chunks), rtol=1e-5, atol=1e-7)
+    assert clf.net_.module_.training is False
+    weights = clf.attention_weights(ids[:3])
+    assert weights[0].shape == ids[:3].shape
+
+
+def test_a_stray_huge_id_is_refused_not_allocated():
+    X, y = make_hier(n=60)
+    X[0, 0, 0] = 10**7
+    with pytest.raises(ValueError, match=r"largest token id is 10000000.*vocab_size=<your tokenizer's vocab_size_>"):
+        HLSTMClassifier(max_epochs=1, **TINY).fit(X, y)
+    clf = HLSTMClassifier(max_epochs=1, vocab_size=50, random_state=0, **TINY).fit(X, y)  # bounded: read as OOV
+    assert clf.net_.module_.embedding.num_embeddings == 50
+    ref = HLSTMClassifier(max_epochs=1, vocab_size=50, random_state=0, **TINY).fit(np.where(X >= 50, 1, X), y)
+    np.testing.assert_array_equal(clf.predict_proba(X), ref.predict_proba(X))
+    # a sparse id space below the bound (65,536 ids) is taken as it is
+    Xd, yd = make_seq(n=40, max_len=12)
+    Xd[0, 0] = 300
+    assert SLSTMClassifier(max_epochs=1, **TINY).fit(Xd, yd).vocab_size_ == 301
+
+
+def test_routed_parameters_are_an_explicit_record():
+    clf = HLSTMClassifier(optimizer__weight_decay=1e-3)
+    clf.not_a_param = 5  # a stray attribute is not forwarded to skorch
+    assert "not_a_param" not in clf.get_params()
+    with pytest.raises(TypeError, match="'hiden_dim': did you mean 'hidden_dim'"):
+        HLSTMClassifier(hiden_dim=8, **TINY).fit(*make_hier(n=20))
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="'pooling' parameter"):
+        HLSTMClassifier(pooling="max").fit(*make_hier(n=20))
+    with pytest.raises(InvalidParameterError, match="'batch_size' parameter"):
+        HLSTMClassifier(batch_size=0).fit(*make_hier(n=20))
+    with pytest.raises(ValueError, match="missing value"):
+        HLSTMClassifier(**TINY).fit(make_hier(n=4)[0], ["[哈哈]", None, "[泪]", "[哈哈]"])

@@ -6,11 +6,15 @@ scikit-learn classifiers that train them with skorch
 and transfer learning: :class:`PretrainedEncoder` (saved and read with
 :meth:`PretrainedEncoder.save` / :func:`load_encoder`) and the
 :class:`ChainThaw` fine-tuning callback. Pre-training itself is
-:func:`sklearn_emoji.pretraining.pretrain_encoder`.
+:func:`sklearn_emoji.pretraining.pretrain_encoder`. Corpora larger than
+memory: :func:`write_token_arrays` / :func:`load_token_arrays` keep token ids
+on disk (:class:`TokenArrays`), and the classifiers read such memory-mapped
+ids batch by batch (:class:`TokenDataset`).
 """
 
 from ._classifiers import PAPER_SETTINGS, FLSTMClassifier, HLSTMClassifier, SLSTMClassifier
 from ._modules import AttentionPooling, HierarchicalLSTM, SequenceLSTM
+from ._streaming import TokenArrays, TokenDataset, load_token_arrays, write_token_arrays
 from ._transfer import ChainThaw, EncoderFileError, PretrainedEncoder, check_no_overlap, load_encoder
 
 __all__ = [
@@ -26,4 +30,8 @@ __all__ = [
     "PAPER_SETTINGS",
     "FLSTMClassifier",
     "HLSTMClassifier",
+    "TokenArrays",
+    "TokenDataset",
+    "write_token_arrays",
+    "load_token_arrays",
 ]

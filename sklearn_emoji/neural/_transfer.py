@@ -400,6 +400,11 @@ def check_no_overlap(encoder, groups, *, what="test"):
 # ----------------------------------------------------------------------
 # skorch callbacks
 # ----------------------------------------------------------------------
+def _bare(module):
+    """The module itself, out of a DistributedDataParallel wrapper (accelerate, several processes)."""
+    return module.module if isinstance(module, torch.nn.parallel.DistributedDataParallel) else module
+
+
 class LoadPretrained(Callback):
     """Copy a pre-trained encoder's weights into the module when training starts.
 
@@ -418,7 +423,7 @@ class LoadPretrained(Callback):
         self.classes = classes
 
     def on_train_begin(self, net, **kwargs):
-        module = net.module_
+        module = _bare(net.module_)
         architecture = "hierarchical" if hasattr(module, "turn_lstm") else "sequence"
         state, head = self.encoder.module_state(architecture, module.pooling, list(self.classes))
         own = module.state_dict()
@@ -483,7 +488,7 @@ class ChainThaw(Callback):
 
     def _apply(self, net):
         patterns = self.steps[self.step_]
-        for name, param in net.module_.named_parameters():
+        for name, param in _bare(net.module_).named_parameters():
             if any(fnmatch(name, p) for p in patterns):
                 unfreeze_parameter(param)
             else:
@@ -502,7 +507,7 @@ class ChainThaw(Callback):
         self._epochs += 1
         if self._improved(score):
             self._best = score
-            self._best_state = copy.deepcopy(net.module_.state_dict())
+            self._best_state = copy.deepcopy(_bare(net.module_).state_dict())
             self._since_best = 0
         else:
             self._since_best += 1
@@ -512,7 +517,7 @@ class ChainThaw(Callback):
         if not step_over:
             return
         if self._best_state is not None:
-            net.module_.load_state_dict(self._best_state)
+            _bare(net.module_).load_state_dict(self._best_state)
         self.step_epochs_.append(self._epochs)
         self._epochs = 0
         self._since_best = 0
@@ -523,7 +528,7 @@ class ChainThaw(Callback):
 
     def on_train_end(self, net, **kwargs):
         if self._best_state is not None:
-            net.module_.load_state_dict(self._best_state)
-        for param in net.module_.parameters():
+            _bare(net.module_).load_state_dict(self._best_state)
+        for param in _bare(net.module_).parameters():
             unfreeze_parameter(param)
         self._best_state = None  # keep pickles small
