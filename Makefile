@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # The real datasets; tests, CI and the demo read them from here.
 export SKLEARN_EMOJI_DATA ?= $(abspath ../shared/data)
 
-.PHONY: install test demo docs bench clean lint format typecheck buildcheck
+.PHONY: install test demo docs bench fuzz clean lint format typecheck buildcheck
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,13 @@ export BUILDCHECK_PY
 bench: install
 	$(BIN)/python benchmarks/bench_hlstm.py
 	$(BIN)/python benchmarks/bench_lexicon.py
+	$(BIN)/python benchmarks/bench_tokenize.py
+
+# The property tests of tests/test_properties.py with many more examples
+# (2,000 per property; minutes, not part of `make test`).
+FUZZ_ARGS ?=
+fuzz: install
+	$(BIN)/python benchmarks/fuzz_properties.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated results .mypy_cache .ruff_cache dist

@@ -188,6 +188,9 @@ API_MODULES = [
     "sklearn_emoji.emojis",
     "sklearn_emoji.text",
     "sklearn_emoji.datasets",
+    "sklearn_emoji.evaluation",
+    "sklearn_emoji.serving",
+    "sklearn_emoji.parallel",
     "sklearn_emoji.cli",
 ]
 
