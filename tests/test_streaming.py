@@ -60,6 +60,17 @@ def test_write_from_a_generator_equals_transform(weibo, tmp_path):
     assert flat.y is None and flat.meta["flatten"] == "reply"
 
 
+@pytest.mark.parametrize(
+    "given, recorded", [(None, "words"), ("words", "words"), ("chars", "chars"), (str.split, None)]
+)
+def test_the_tokenizer_is_recorded_by_name(weibo, tmp_path, given, recorded):
+    # pre-training from token arrays tokenizes new text with the recorded tokenizer,
+    # so a tokenizer given by name must be recorded under that name
+    X = weibo[0]
+    tok = HierarchicalTokenizer(max_turns=4, max_len=30, min_freq=2, tokenizer=given).fit(X[:50])
+    assert write_token_arrays(X[:50], tok, tmp_path / "corpus").meta["tokenize"] == recorded
+
+
 def test_nothing_half_written_on_error(weibo, tmp_path):
     X, y, _, tok = weibo
 

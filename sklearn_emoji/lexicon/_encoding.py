@@ -16,13 +16,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_dialogues
+from ..preprocessing import OOV_ID, PAD_ID
 
 # The library's token ids: 0 is padding, 1 out-of-vocabulary, tokens from 2 in the
 # order they were first seen. Padding also marks where a turn starts and ends: every
 # turn is encoded between two padding ids on each side, so a padding id in the prefix
 # of an environment pair is a turn start and in the postfix a turn end, and one id
 # serves for both (an earlier numbering had a start id and an end id, tokens from 3).
-PAD, OOV = 0, 1
+PAD, OOV = PAD_ID, OOV_ID
 N_RESERVED = 2
 MAXBITS = 21  # n-gram keys are exact while the vocabulary has < 2**21 tokens
 _RESERVED_NAMES = ("<pad>", "<unk>")

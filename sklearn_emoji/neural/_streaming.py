@@ -37,6 +37,9 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..preprocessing import OOV_ID
+from ..text import TOKENIZERS, get_tokenizer
+
 __all__ = ["TokenArrays", "TokenDataset", "write_token_arrays", "load_token_arrays"]
 
 _FORMAT = "sklearn-emoji-token-arrays/1"
@@ -44,7 +47,6 @@ _IDS_DTYPE = np.dtype("<i4")
 #: Elements scanned per step when ids are validated, so that validating a
 #: memmap never allocates more than a few hundred kilobytes.
 _SCAN_ELEMENTS = 1 << 15
-_OOV_ID = 1
 
 
 def vocabulary_fingerprint(vocabulary):
@@ -125,12 +127,9 @@ def _split_tokenizer(tokenizer):
 
 
 def _tokenize_name(tokenizer):
-    from ..pretraining import TOKENIZERS
-
-    for name, func in TOKENIZERS.items():
-        if tokenizer.tokenizer is func:
-            return name
-    return "words" if tokenizer.tokenizer is None else None
+    """The name in TOKENIZERS of the tokenizer's tokenizer (None for a callable of the user's)."""
+    func = get_tokenizer(tokenizer.tokenizer)
+    return next((name for name, f in TOKENIZERS.items() if f is func), None)
 
 
 def _chunks(iterable, size):
@@ -314,10 +313,10 @@ def as_ids(rows, vocab_size):
     becomes one OOV token.
     """
     batch = np.array(rows, dtype=np.int64)
-    batch[batch >= vocab_size] = _OOV_ID
+    batch[batch >= vocab_size] = OOV_ID
     empty = ~batch.reshape(len(batch), -1).any(1)
     if empty.any():
-        batch[(empty,) + (0,) * (batch.ndim - 1)] = _OOV_ID
+        batch[(empty,) + (0,) * (batch.ndim - 1)] = OOV_ID
     return batch
 
 
