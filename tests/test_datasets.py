@@ -12,6 +12,7 @@ import http.server
 import io
 import json
 import os
+import pickle
 import re
 import shutil
 import tarfile
@@ -26,6 +27,7 @@ from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 from sklearn_emoji.datasets import (
     DataFileError,
     DataNotFoundError,
+    _ced,
     _weibo,
     get_data_home,
     load_tweeteval_emoji,
@@ -397,6 +399,29 @@ def test_weibo_cache(tmp_path, tmp_cache, monkeypatch):
     # cache=False never reads the cache.
     with pytest.raises(AssertionError, match="parsed again"):
         load_weibo_dialogues(data_home=tmp_path, cache=False, **LOOSE)
+
+
+def test_weibo_cache_is_one_file_per_source(tmp_path, tmp_cache, monkeypatch):
+    _write_ced_folder(tmp_path, **HANDMADE)
+    parsed = tmp_cache / "parsed"
+    parsed.mkdir(mode=0o700, parents=True)
+    old = parsed / f"weibo_ced_v3_{'0' * 20}.pkl"  # named by the signatures, as before format 4
+    old.write_bytes(b"an old cache")
+    unrelated = parsed / "notes.txt"
+    unrelated.write_text("not a cache of ours")
+    first = load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    (cache_file,) = parsed.glob("weibo_ced_*.pkl")
+    assert not old.exists() and unrelated.exists()
+    signature = pickle.loads(cache_file.read_bytes())["signature"]
+    # The source changes, then the code: parsed again each time, into the same file.
+    os.utime(tmp_path / "weibo_ced" / "CED_Dataset" / "rumor-repost" / "k1.json", ns=(1, 1))
+    assert load_weibo_dialogues(data_home=tmp_path, **LOOSE).data == first.data
+    monkeypatch.setattr(_ced, "_code_signature", lambda: "another version of the parser")
+    assert load_weibo_dialogues(data_home=tmp_path, **LOOSE).data == first.data
+    assert list(parsed.glob("*.pkl")) == [cache_file]
+    assert pickle.loads(cache_file.read_bytes())["signature"] not in (signature, None)
+    monkeypatch.setattr(_weibo, "_parse_ced", lambda *a, **k: pytest.fail("parsed again"))
+    assert load_weibo_dialogues(data_home=tmp_path, **LOOSE).data == first.data  # now up to date
 
 
 def test_weibo_corrupt_cache_is_rebuilt(tmp_path, tmp_cache):

@@ -416,7 +416,7 @@ def _set(key, value):
     "edit, match",
     [
         (lambda obj: list(obj), r"a list, not the parsed form"),
-        (_set("version", 2), r"format version 2, not 3"),
+        (_set("version", 2), r"format version 2, not 4"),
         (_drop("labels"), r"field 'labels' is missing"),
         (_set("tok_ids", lambda o: o["tok_ids"].astype(np.int64)), r"field 'tok_ids' .* wrong type"),
         (_set("labels", lambda o: o["labels"] + len(o["emojis"])), r"inconsistent fields \['labels'\]"),

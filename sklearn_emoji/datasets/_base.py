@@ -500,12 +500,14 @@ def _cache_path(name):
     return path
 
 
-def _cache_load(path, check=None):
-    """Load a pickled cache; None when absent, unusable or wrong (it is then rebuilt).
+def _cache_load(path, check=None, fresh=None):
+    """Load a pickled cache; None when absent, unusable, wrong or out of date (it is then rebuilt).
 
     A file that is not the user's own, or that others could write, is not
     unpickled. ``check(obj)`` returns why a loaded object is unusable (wrong
-    format, shape or version), or None.
+    format, shape or version), or None: a warning says so. ``fresh(obj)``
+    says whether a well-formed object is still up to date (made from the
+    same source by the same code); when it is not, None, silently.
     """
     if path is None:
         return None
@@ -523,7 +525,7 @@ def _cache_load(path, check=None):
     except Exception as exc:  # corrupt / truncated / incompatible cache
         why = f"unreadable: {type(exc).__name__}: {exc}"
     if why is None:
-        return obj
+        return obj if fresh is None or fresh(obj) else None
     warnings.warn(f"ignoring the cache file {path}: {why}; rebuilding it", stacklevel=3)
     return None
 

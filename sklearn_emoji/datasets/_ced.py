@@ -11,9 +11,11 @@ modules) and the shape checks a cached copy must pass.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import numbers
+import re
 import stat
 import sys
 import tarfile
@@ -38,7 +40,8 @@ _REPOST_DIRS = ("rumor-repost", "non-rumor-repost")
 
 #: Bump when the parsed format or the rebuilding rules change.
 #: 3: the emoji-free text of every reply (``reply_*``), for load_weibo_replies.
-_FORMAT_VERSION = 3
+#: 4: one cache file per source path, the source's and the code's signature inside.
+_FORMAT_VERSION = 4
 
 # A text can hold an emoji only if it holds one of these characters: "[" (a
 # bracket code), the first character of a Unicode emoji, or U+20E3 (keycaps,
@@ -382,13 +385,39 @@ def _code_signature():
 
 
 def _cache_file(path):
-    """The cache file of the source ``path`` (None when the cache folder is unusable)."""
-    path = Path(path).resolve()
-    h = hashlib.sha1()
-    h.update(str(path).encode())
-    h.update(_source_signature(path).encode())
-    h.update(_code_signature().encode())
+    """The cache file of the source ``path`` (None when the cache folder is unusable).
+
+    One file per source path: a parsed form that is out of date (the source
+    or the code changed, see :func:`_signature`) is rebuilt in place, so
+    stale caches do not pile up.
+    """
+    h = hashlib.sha1(str(Path(path).resolve()).encode())
     return _cache_path(f"weibo_ced_v{_FORMAT_VERSION}_{h.hexdigest()[:20]}.pkl")
+
+
+def _signature(path):
+    """What a cached parsed form of ``path`` was made from: the source's files and the code's version."""
+    h = hashlib.sha1()
+    h.update(_source_signature(Path(path).resolve()).encode())
+    h.update(_code_signature().encode())
+    return h.hexdigest()
+
+
+_OLD_CACHE = re.compile(r"weibo_ced_v(\d+)_[0-9a-f]{20}\.pkl")
+
+
+def _remove_old_caches(cache_file):
+    """Remove the cache files of earlier formats beside ``cache_file`` (in the private cache folder).
+
+    Formats before 4 named a file by the source's and the code's signature,
+    so every change of either left a file of about 45 MB behind.
+    """
+    with contextlib.suppress(OSError):
+        for f in Path(cache_file).parent.iterdir():
+            m = _OLD_CACHE.fullmatch(f.name)
+            if m and int(m.group(1)) < _FORMAT_VERSION and f.is_file() and not f.is_symlink():
+                with contextlib.suppress(OSError):
+                    f.unlink()
 
 
 #: The parsed form: key -> (type, NumPy dtype of an array or None).

@@ -21,7 +21,7 @@ from ._base import (
     _mirror_url,
     get_data_home,
 )
-from ._ced import _cache_file, _check_parsed, _parse_ced
+from ._ced import _cache_file, _check_parsed, _parse_ced, _remove_old_caches, _signature
 from ._descr import _DESCR, _PRETRAINING_DESCR, _REPLIES_DESCR, _describe_exclusion, _describe_random_state
 from ._selection import _check_groups, _check_int, _group_index, _select
 
@@ -45,11 +45,15 @@ def _load_parsed(path, cache=True, verbose=False):
     if not cache:
         return _parse_ced(path, verbose=verbose)
     cfile = _cache_file(path)
-    parsed = _cache_load(cfile, check=_check_parsed)
+    signature = _signature(path)
+    parsed = _cache_load(cfile, check=_check_parsed, fresh=lambda obj: obj.get("signature") == signature)
     if parsed is not None:
         return parsed
     parsed = _parse_ced(path, verbose=verbose)
+    parsed["signature"] = signature
     _cache_save(cfile, parsed)
+    if cfile is not None:
+        _remove_old_caches(cfile)
     return parsed
 
 
