@@ -12,25 +12,49 @@ folds are made here and handed to it as a fixed list of splits.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
+from sklearn import clone, config_context
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import _num_samples
 
-from ._validation import check_labels
+from ._validation import check_groups, check_labels
 
 __all__ = ["GroupedStackingClassifier", "LabelCheckedVotingClassifier"]
 
 
+def _takes_groups(estimator):
+    """Whether the ``fit`` of ``estimator`` (of a pipeline's last step) has a ``groups`` parameter."""
+    final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+    fit = getattr(final, "fit", None)
+    return fit is not None and "groups" in inspect.signature(fit).parameters
+
+
+def _requesting_groups(estimator):
+    """A clone of ``estimator`` whose ``groups``-taking ``fit`` requests them (metadata routing on)."""
+    estimator = clone(estimator)
+    final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+    final.set_fit_request(groups=True)
+    return estimator
+
+
 class LabelCheckedVotingClassifier(VotingClassifier):
-    """scikit-learn's :class:`~sklearn.ensemble.VotingClassifier` that checks its labels first.
+    """scikit-learn's :class:`~sklearn.ensemble.VotingClassifier` that checks its labels and routes groups.
 
     ``VotingClassifier`` label-encodes ``y`` before its estimators see it,
     so a missing label (``None``, ``NaN``) would become a class ``"nan"``
     and mixed label types would be stringified. This one refuses them, with
     the messages of every other estimator of the library, before any work.
-    Same parameters as ``VotingClassifier``; ``make_method("H-LSTM+LEXICON")``
-    is one.
+    Its ``fit`` also takes ``groups`` (the root post of each dialogue) and
+    hands them to the estimators whose ``fit`` takes them (the LSTM
+    classifiers, alone or as a pipeline's last step), so that their early
+    stopping holds out whole threads; ``VotingClassifier`` alone passes
+    ``groups`` on only with scikit-learn's metadata routing switched on
+    globally and requested by hand. Same parameters as ``VotingClassifier``;
+    ``make_method("H-LSTM+LEXICON")`` is one.
 
     Examples
     --------
@@ -43,8 +67,8 @@ class LabelCheckedVotingClassifier(VotingClassifier):
     ValueError: label 1 of y is NaN (a missing value); every sample needs a label
     """
 
-    def fit(self, X, y, **fit_params):
-        """Check the labels, then fit as ``VotingClassifier`` does.
+    def fit(self, X, y, groups=None, **fit_params):
+        """Check the labels, then fit as ``VotingClassifier`` does, groups routed.
 
         Parameters
         ----------
@@ -52,6 +76,11 @@ class LabelCheckedVotingClassifier(VotingClassifier):
             Whatever the estimators take (dialogues for this library's pipelines).
         y : array-like of shape (n_samples,)
             The labels (emojis).
+        groups : array-like of shape (n_samples,), default=None
+            The group of each sample (its root post), passed to every
+            estimator whose ``fit`` (or whose last step's ``fit``) takes
+            ``groups``; the others never see it. A ``ValueError`` when
+            none takes them.
         **fit_params : dict
             Passed on as ``VotingClassifier.fit`` does.
 
@@ -60,7 +89,25 @@ class LabelCheckedVotingClassifier(VotingClassifier):
         self : LabelCheckedVotingClassifier
         """
         y = check_labels(y, n_samples=_num_samples(X))
-        return super().fit(X, y, **fit_params)
+        if groups is None:
+            return super().fit(X, y, **fit_params)
+        groups = check_groups(groups, n_samples=_num_samples(X))
+        takers = {name for name, est in self.estimators if est != "drop" and _takes_groups(est)}
+        if not takers:
+            raise ValueError(
+                "groups were given, but no estimator of this vote takes groups in fit "
+                f"(estimators: {[name for name, _ in self.estimators]})"
+            )
+        given = self.estimators
+        with config_context(enable_metadata_routing=True):
+            # Routing is on only for this fit; the clones that request groups
+            # stand in for the estimators meanwhile (get_params is unchanged after).
+            self.estimators = [(n, _requesting_groups(e) if n in takers else e) for n, e in given]
+            try:
+                super().fit(X, y, groups=groups, **fit_params)
+            finally:
+                self.estimators = given
+        return self
 
 
 class GroupedStackingClassifier(StackingClassifier):

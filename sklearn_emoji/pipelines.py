@@ -290,7 +290,7 @@ _REGISTRY = {
             "H-LSTM+LEXICON",
             True,
             "hlstm__",
-            None,  # VotingClassifier.fit routes no groups to the H-LSTM
+            "groups",  # LabelCheckedVotingClassifier.fit hands them to the H-LSTM
             "any",
             "soft vote of H-LSTM, F-BOW and LEXICON (weights 2 / 1 / 1)",
             "this library",
@@ -333,7 +333,7 @@ def method_info(name):
     >>> from sklearn_emoji.pipelines import method_info
     >>> info = method_info(" h-lstm+lexicon ")
     >>> info.name, info.neural, info.lstm_prefix, info.takes_groups
-    ('H-LSTM+LEXICON', True, 'hlstm__', False)
+    ('H-LSTM+LEXICON', True, 'hlstm__', True)
     >>> method_info("H-LSTM").groups_param
     'clf__groups'
     >>> [m for m in available_methods() if method_info(m).neural]

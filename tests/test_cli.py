@@ -114,8 +114,8 @@ def test_groups_reach_only_models_that_take_them():
     for name in available_methods():
         model, param = make_method(name), method_info(name).groups_param
         if param is not None:
-            step = model.get_params()[param.rsplit("__", 1)[0]]
-            assert "groups" in inspect.signature(step.fit).parameters
+            step = model.get_params()[param.rsplit("__", 1)[0]] if "__" in param else model
+            assert param.rsplit("__", 1)[-1] == "groups" and "groups" in inspect.signature(step.fit).parameters
 
 
 def test_pretrain_then_evaluate_from_the_encoder(tmp_path, capsys):
