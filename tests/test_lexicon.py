@@ -393,3 +393,26 @@ def test_tags():
     assert tags.estimator_type == "classifier"
     ftags = SiblingLexiconFeatures().__sklearn_tags__()
     assert ftags.input_tags.string and ftags.target_tags.required
+
+
+def test_integer_labels_keep_their_numeric_order(tweets):
+    # classes_ is np.unique(y), as for every scikit-learn classifier: with
+    # integer labels 2 comes before 10 (they were once sorted as text, so
+    # cross_val_predict put the probability columns in the wrong order).
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    X, y, _, _ = tweets
+    X, y = X[:1200], y[:1200]
+    numbers = [0, 1, 2, 3, 5, 8, 10, 11, 12, 13, 20, 30, 40, 50, 60, 70, 100, 200, 300, 1000]
+    codes = dict(zip(sorted(set(y)), numbers))
+    y_int = np.array([codes[e] for e in y])
+    rec = LexiconEmojiRecommender().fit(X, y_int)
+    np.testing.assert_array_equal(rec.classes_, np.unique(y_int))
+    cv = StratifiedKFold(3)
+    proba = cross_val_predict(LexiconEmojiRecommender(), X, y_int, cv=cv, method="predict_proba")
+    by_hand = np.zeros_like(proba)
+    for train, test in cv.split(X, y_int):
+        fold = LexiconEmojiRecommender().fit([X[i] for i in train], y_int[train])
+        by_hand[test] = fold.predict_proba([X[i] for i in test])
+    np.testing.assert_allclose(proba, by_hand)
+    assert np.mean(np.unique(y_int)[proba.argmax(axis=1)] == y_int) > 1.5 / len(codes)  # above chance

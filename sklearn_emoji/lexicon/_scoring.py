@@ -36,7 +36,10 @@ class Scorer:
     def of(cls, lexicon, internal_classes):
         """Permute a :class:`~._build.Lexicon` (first-seen emoji order) to sorted order."""
         internal = np.array(internal_classes, dtype=object)
-        order = np.argsort(internal.astype(str), kind="stable")
+        try:  # the labels' own order, as np.unique(y) gives it (integers by value, not as text)
+            order = np.array(sorted(range(len(internal)), key=internal.__getitem__), dtype=np.intp)
+        except TypeError:  # pragma: no cover - labels of one type always compare
+            order = np.argsort(internal.astype(str), kind="stable")
         n = len(order)
         P = sp.csr_matrix((np.ones(n), (order, np.arange(n))), shape=(n, n))
         return cls(
