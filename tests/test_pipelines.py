@@ -145,7 +145,7 @@ def test_the_registry_describes_every_method():
     neural = [m for m in available_methods() if method_info(m).neural]
     assert neural == ["S-LSTM", "F-LSTM", "H-LSTM", "H-LSTM+LEXICON"]
     assert [m for m in available_methods() if method_info(m).takes_groups] == neural
-    assert [m for m in available_methods() if method_info(m).language == "en"] == ["EN-LINEAR"]
+    assert [m for m in available_methods() if method_info(m).language == "en"] == ["EN-LINEAR", "EN-LINEAR+SVM"]
     for name in available_methods():
         info = method_info(name.lower())
         assert isinstance(info, MethodInfo) and info.name == name

@@ -44,7 +44,7 @@ SCALE = os.environ.get("SKLEARN_EMOJI_EXAMPLE_SCALE", "laptop")
 SIZES = {
     "ci": dict(n_train=8000, n_test=8000, methods=["S-BOW", "EN-LINEAR"]),
     "laptop": dict(n_train=None, n_test=None, methods=["S-BOW", "EN-LINEAR"]),
-    "paper": dict(n_train=None, n_test=None, methods=["S-BOW", "LEXICON", "LEXICON+BOW", "EN-LINEAR"]),
+    "paper": dict(n_train=None, n_test=None, methods=["S-BOW", "LEXICON", "LEXICON+BOW", "EN-LINEAR", "EN-LINEAR+SVM"]),
 }
 if SCALE not in SIZES:
     raise ValueError(f"SKLEARN_EMOJI_EXAMPLE_SCALE must be one of {sorted(SIZES)}, got {SCALE!r}")

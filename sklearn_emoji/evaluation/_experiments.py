@@ -13,7 +13,7 @@ from ._model_files import save_model
 
 #: Methods :func:`evaluate_on_tweeteval` runs by default: the English ones
 #: that train on a CPU in minutes (F-BOW equals S-BOW on one-turn tweets).
-TWEETEVAL_METHODS = ["S-BOW", "LEXICON", "LEXICON+BOW", "EN-LINEAR"]
+TWEETEVAL_METHODS = ["S-BOW", "LEXICON", "LEXICON+BOW", "EN-LINEAR", "EN-LINEAR+SVM"]
 
 #: Keys of ``lstm_params`` that :func:`method_params` routes to the LSTM classifier of a method.
 LSTM_PARAMS = ("embedding_dim", "hidden_dim", "max_epochs", "batch_size", "device", "fine_tuning")
