@@ -15,15 +15,24 @@ What is timed, each ``--repeats`` times, interleaved, with every memory of
   Weibo turns (from :func:`~sklearn_emoji.datasets.load_weibo_pretraining`),
   jieba's dictionary loaded beforehand.
 * ``SequenceTokenizer(n_jobs=...).fit_transform`` on 100,000 distinct Weibo
-  turns, ``n_jobs=1`` against ``n_jobs=2``: "warm" means the worker
-  processes were started (and each process, this one included, tokenized
-  40,000 other Weibo texts) before the timing; "cold" starts the workers
-  inside the timing.
+  turns, ``n_jobs=1`` against ``n_jobs=2``, every process having tokenized
+  40,000 other Weibo texts first (a process at work, not a fresh one):
+  ``n_jobs=2`` as it runs on Linux (workers forked for the call, warm), and
+  as it runs elsewhere (joblib's loky workers, started inside the timing,
+  cold).
+* The machine's own ceiling for two processes: the same pure-Python loop
+  run twice in one process against once in each of two forked processes
+  (on a shared VM the second core is rarely a whole core).
+* With ``--break-even``, a second table: ``n_jobs=2`` against ``n_jobs=1``
+  on growing numbers of characters, where :data:`~sklearn_emoji.text.PARALLEL_MIN_CHARS`
+  comes from.
 
 Prints one Markdown table: the median of the repeats and their range.
 """
 
 import argparse
+import contextlib
+import multiprocessing
 import os
 import statistics
 import time
@@ -54,13 +63,39 @@ def timed(func, *args):
     return timed_keep(func, *args)
 
 
-def start_workers(texts):
-    """Start the two workers, each tokenizing half of ``texts`` (below the size where n_jobs goes parallel)."""
-    saved, text_module.PARALLEL_MIN_CHARS = text_module.PARALLEL_MIN_CHARS, 0
+def burn(n):
+    s = 0
+    for i in range(n):
+        s += i * i % 7
+    return s
+
+
+def ceiling(n=3_000_000):
+    """(wall-clock of the loop twice in this process, of once in each of two forked processes)."""
+    t = time.perf_counter()
+    burn(n), burn(n)
+    one = time.perf_counter() - t
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        t = time.perf_counter()
+        pool.map(burn, [n, n], chunksize=1)
+        two = time.perf_counter() - t
+    return one, two
+
+
+@contextlib.contextmanager
+def fork():
+    """tokenize_many as it runs on Linux (forked workers)."""
+    yield
+
+
+@contextlib.contextmanager
+def no_fork():
+    """tokenize_many as it runs where it cannot fork: joblib's loky workers."""
+    saved, text_module._can_fork = text_module._can_fork, lambda: False
     try:
-        tokenize_many(texts, n_jobs=2)
+        yield
     finally:
-        text_module.PARALLEL_MIN_CHARS = saved
+        text_module._can_fork = saved
 
 
 def each(func, texts):
@@ -73,6 +108,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--n-zh", type=int, default=40_000)
     ap.add_argument("--n-parallel", type=int, default=100_000)
+    ap.add_argument("--break-even", action="store_true", help="also time n_jobs=2 on growing inputs")
     args = ap.parse_args()
 
     en_train, y_train = load_tweeteval_emoji("train", return_X_y=True)
@@ -84,23 +120,21 @@ def main():
     models = {name: make_method(name).fit(en_train, y_train) for name in ("LEXICON", "S-BOW")}
     jieba.initialize()
 
-    runs = {k: [] for k in ("en", "lex", "sbow", "zh", "jieba", "p1", "p2", "p2cold")}
+    runs = {k: [] for k in ("en", "lex", "sbow", "zh", "jieba", "p1", "p2", "p2loky", "cpu")}
     for r in range(args.repeats):
         runs["en"].append(timed(each, tokenize, en_train))
         runs["lex"].append(timed(models["LEXICON"].predict_proba, en_test))
         runs["sbow"].append(timed(models["S-BOW"].predict_proba, en_test))
         runs["jieba"].append(timed(each, jieba.lcut, zh))
         runs["zh"].append(timed(each, tokenize, zh))
-        # n_jobs: every process has tokenized `other` first; the timing starts with empty text memories.
-        forget()
-        tokenize_many(other)
-        runs["p1"].append(timed_keep(SequenceTokenizer(n_jobs=1).fit_transform, big))
-        get_reusable_executor().shutdown(wait=True)
-        forget()
-        start_workers(other)
-        runs["p2"].append(timed_keep(SequenceTokenizer(n_jobs=2).fit_transform, big))
-        get_reusable_executor().shutdown(wait=True)
-        runs["p2cold"].append(timed(SequenceTokenizer(n_jobs=2).fit_transform, big))
+        # n_jobs: this process has tokenized `other` first; the timing starts with the texts unknown.
+        for key, n_jobs, where in (("p1", 1, fork), ("p2", 2, fork), ("p2loky", 2, no_fork)):
+            forget()
+            tokenize_many(other)
+            with where():
+                runs[key].append(timed_keep(SequenceTokenizer(n_jobs=n_jobs).fit_transform, big))
+            get_reusable_executor().shutdown(wait=True)
+        runs["cpu"].append(ceiling())
         print(f"repeat {r + 1}/{args.repeats} done", flush=True)
 
     def spread(vals, fmt):
@@ -149,8 +183,33 @@ def main():
             "1.0x",
         ),
         ("`SequenceTokenizer(n_jobs=1).fit_transform`", big_data, "turns", rate("p1", len(big)), "", "1.00x", ""),
-        ("same, `n_jobs=2`, warm workers", "same", "turns", rate("p2", len(big)), "", ratio("p2", "p1"), "1.6x"),
-        ("same, `n_jobs=2`, cold workers", "same", "turns", rate("p2cold", len(big)), "", ratio("p2cold", "p1"), ""),
+        (
+            "same, `n_jobs=2` (Linux: forked workers)",
+            "same",
+            "turns",
+            rate("p2", len(big)),
+            "",
+            ratio("p2", "p1"),
+            "1.6x",
+        ),
+        (
+            "same, `n_jobs=2` (elsewhere: loky, cold)",
+            "same",
+            "turns",
+            rate("p2loky", len(big)),
+            "",
+            ratio("p2loky", "p1"),
+            "",
+        ),
+        (
+            "machine: pure-Python loop, 2 processes vs 1",
+            "",
+            "",
+            "",
+            "",
+            spread([a / b for a, b in runs["cpu"]], ".2f") + "x",
+            "",
+        ),
     ]
     print(f"\n{args.repeats} repeats, median (range); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print("Ratios: of CPU time for tokenize/jieba (one process), of wall-clock time for n_jobs.\n")
@@ -158,6 +217,28 @@ def main():
     print("|---|---|---|---:|---:|---:|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    if args.break_even:
+        break_even(turns, other, args.repeats)
+
+
+def break_even(turns, other, repeats):
+    """n_jobs=2 against n_jobs=1 of tokenize_many on growing inputs (threshold set to 0 for the timing)."""
+    saved, text_module.PARALLEL_MIN_CHARS = text_module.PARALLEL_MIN_CHARS, 0
+    print("\n| characters | turns | n_jobs=1 (s) | n_jobs=2, forked (s) | speed-up |")
+    print("|---:|---:|---:|---:|---:|")
+    try:
+        for n in (5_000, 10_000, 20_000, 40_000, 80_000):
+            texts = turns[-n:]
+            times = {1: [], 2: []}
+            for _ in range(repeats):
+                for n_jobs in (1, 2):
+                    forget()
+                    tokenize_many(other)
+                    times[n_jobs].append(timed_keep(tokenize_many, texts, None, n_jobs)[0])
+            one, two = statistics.median(times[1]), statistics.median(times[2])
+            print(f"| {sum(map(len, texts)):,} | {n:,} | {one:.3f} | {two:.3f} | {one / two:.2f}x |")
+    finally:
+        text_module.PARALLEL_MIN_CHARS = saved
 
 
 def timed_keep(func, *args):

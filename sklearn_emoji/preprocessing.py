@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from itertools import chain
+from itertools import chain, repeat
 from numbers import Integral
 
 import numpy as np
@@ -235,7 +235,7 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         """
         get = self.vocabulary_.get
         lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        ids = np.fromiter((get(t, OOV_ID) for t in chain.from_iterable(token_lists)), dtype=np.int64, count=lens.sum())
+        ids = np.fromiter(map(get, chain.from_iterable(token_lists), repeat(OOV_ID)), dtype=np.int64, count=lens.sum())
         rows = np.asarray(rows, dtype=np.int64)
         kept = np.minimum(lens, self.max_len)
         first = np.cumsum(lens) - lens  # where each list starts in ids

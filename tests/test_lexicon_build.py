@@ -261,3 +261,27 @@ def test_build_does_not_depend_on_id_numbering(weibo, monkeypatch):
     # and among siblings with equal scores the token seen first wins, as a stable sort says
     monkeypatch.setattr(build_module, "top_k_per_column", _first_seen_top_k)
     assert (sibling_stage(K, stats.environments, params)[0] != sib).nnz == 0
+
+
+# ------------------------------------------------------------ encoding
+@pytest.mark.parametrize("turns", ["all", "reply"])
+def test_prediction_encoding_equals_the_learning_one(weibo, turns):
+    # Prediction looks every token up at once and lays the turns out with
+    # NumPy; learning walks the tokens one by one. On texts whose every token
+    # and n-gram is already known, both must give the same matrices.
+    from sklearn_emoji.lexicon._encoding import Vocabulary, encode, tokenize_dialogues
+
+    X, _ = weibo
+    docs = tokenize_dialogues(X[:300], cached_tokenize, turns) + [[], [()], [(), ("哈哈",)], [("哈哈", "好"), ()]]
+    vocab = Vocabulary()
+    encode(vocab, docs, grow=True)
+    learned = encode(vocab.copy(), docs, grow=True)
+    predicted = encode(vocab, docs, grow=False)
+    for name in ("unigrams", "bigrams", "trigrams", "reply"):
+        a, b = getattr(learned, name), getattr(predicted, name)
+        assert a.shape == b.shape and (a != b).nnz == 0, name
+    # unknown tokens are out of vocabulary: no unigram, and no n-gram through them
+    unseen = encode(vocab, [[("哈哈", "qqzzxx-unseen", "好")]], grow=False)
+    assert unseen.unigrams.nnz == 2 and unseen.bigrams.nnz == 0 and unseen.trigrams.nnz == 0
+    empty = encode(vocab, [], grow=False)
+    assert empty.n == 0 and empty.unigrams.shape == (0, len(vocab))

@@ -169,26 +169,113 @@ def test_fit_transform_tokenizes_once_and_equals_fit_then_transform(Est, weibo_t
     np.testing.assert_array_equal(a, Est(max_len=12, tokenizer=reference_tokenize).fit(X).transform(X))
 
 
+@pytest.fixture
+def go_parallel(monkeypatch):
+    """Parallel on small inputs, every memory empty; counts the calls of each parallel path."""
+    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS_COLD", 0)
+    cached_tokenize.cache_clear()
+    cached_tokenize_chars.cache_clear()
+    calls = {"forked": 0, "joblib": 0}
+    forked, chunk = text_module._tokenize_forked, text_module._tokenize_chunk
+
+    def counted_forked(*args):
+        calls["forked"] += 1
+        return forked(*args)
+
+    def counted_chunk(*args):  # runs in the workers: counted only with the threading backend
+        calls["joblib"] += 1
+        return chunk(*args)
+
+    monkeypatch.setattr(text_module, "_tokenize_forked", counted_forked)
+    monkeypatch.setattr(text_module, "_tokenize_chunk", counted_chunk)
+    return calls
+
+
 @pytest.mark.parametrize("Est", [SequenceTokenizer, HierarchicalTokenizer])
-def test_parallel_tokenization_matches_serial(Est, weibo_texts, monkeypatch):
-    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS", 0)  # go parallel on a small input
+def test_parallel_tokenization_matches_serial(Est, weibo_texts, go_parallel):
     texts = [t for t in weibo_texts if t.strip()]
     X = texts[:600] if Est is SequenceTokenizer else [texts[i : i + 3] for i in range(0, 900, 3)]
     serial = Est(max_len=15).fit(X)
     parallel = Est(max_len=15, n_jobs=2).fit(X)
     assert parallel.vocabulary_ == serial.vocabulary_
     np.testing.assert_array_equal(parallel.transform(X), serial.transform(X))
+    cached_tokenize.cache_clear()
     np.testing.assert_array_equal(Est(max_len=15, n_jobs=2).fit_transform(X), serial.transform(X))
+    if text_module._can_fork():
+        assert go_parallel["forked"] >= 1
 
 
-def test_tokenize_many_in_parallel_fills_this_process_memory(weibo_texts, monkeypatch):
-    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS", 0)
+def test_tokenize_many_in_parallel_fills_this_process_memory(weibo_texts, go_parallel):
     texts = weibo_texts[:200] * 2  # repeats are tokenized once
     out = tokenize_many(texts, n_jobs=2)
     assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
     assert all(text_module._WORDS_MEMO.get(t) == tuple(o) for t, o in zip(texts, out))
     chars = tokenize_many(texts[:50], "chars", n_jobs=2)
     assert [list(t) for t in chars] == [reference_tokenize_chars(t) for t in texts[:50]]
+
+
+def test_tokenize_many_sends_only_texts_this_process_does_not_know(weibo_texts, go_parallel, monkeypatch):
+    texts = [t for t in weibo_texts if t.strip()][:300]
+    tokenize_many(texts[:200])  # serially: now in this process's memory
+    sent = []
+    forked = text_module._tokenize_forked
+    monkeypatch.setattr(text_module, "_tokenize_forked", lambda d, f, n: sent.extend(d) or forked(d, f, n))
+    monkeypatch.setattr(text_module, "_can_fork", lambda: True)
+    out = tokenize_many(texts, n_jobs=2)
+    assert sorted(sent) == sorted(set(texts[200:]) - set(texts[:200]))
+    assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
+
+
+@pytest.mark.skipif(not text_module._can_fork(), reason="forked workers need Linux and joblib's default backend")
+def test_forked_workers_tokenize_every_kind_of_text(weibo_texts, go_parallel):
+    # texts holding the separators the workers pack tokens with, empty texts, emoji, both scripts
+    texts = [t for t in weibo_texts[:100] if t.strip()] + ["a\x00b c", "x\x01y", "", "   ", "好 👍🏽 ok!!", "😂"]
+    out = tokenize_many(texts, n_jobs=2)
+    assert go_parallel["forked"] == 1
+    assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
+    assert all(isinstance(t, tuple) for t in out)
+    own = tokenize_many(texts, tokenizer=str.split, n_jobs=2)  # a tokenizer without a memory
+    assert own == [t.split() for t in texts]
+    few = ["so happy!!", "我很开心", ""]  # fewer texts than chunks
+    assert [list(t) for t in tokenize_many(few, n_jobs=2)] == [reference_tokenize(t) for t in few]
+    assert go_parallel["forked"] == 3
+
+
+def test_tokenize_many_uses_joblib_when_another_backend_is_chosen(weibo_texts, go_parallel):
+    from joblib import parallel_config
+
+    texts = [t for t in weibo_texts[:120] if t.strip()]
+    with parallel_config(backend="threading"):
+        assert not text_module._can_fork()
+        out = tokenize_many(texts, n_jobs=2)
+    assert go_parallel == {"forked": 0, "joblib": 2}
+    assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
+
+
+def test_tokenize_many_without_fork_runs_loky_workers(weibo_texts, go_parallel, monkeypatch):
+    monkeypatch.setattr(text_module, "_can_fork", lambda: False)
+    texts = [t for t in weibo_texts[:120] if t.strip()]
+    out = tokenize_many(texts, n_jobs=2)
+    assert go_parallel["forked"] == 0
+    assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_tokenize_many_in_parallel_names_a_text_that_is_not_a_str(go_parallel, monkeypatch, fork):
+    if fork and not text_module._can_fork():
+        pytest.skip("forked workers need Linux")
+    monkeypatch.setattr(text_module, "_can_fork", lambda: fork)
+    with pytest.raises(TypeError, match="text must be a str, got int"):
+        tokenize_many(["so happy", "我很开心", 5, "ok"], n_jobs=2)
+
+
+def test_tokenize_many_stays_serial_below_the_threshold(weibo_texts, go_parallel, monkeypatch):
+    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS", 10**9)
+    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS_COLD", 10**9)
+    texts = [t for t in weibo_texts[:120] if t.strip()]
+    assert [list(t) for t in tokenize_many(texts, n_jobs=2)] == [reference_tokenize(t) for t in texts]
+    assert go_parallel == {"forked": 0, "joblib": 0}
 
 
 def test_memories_stay_bounded(monkeypatch):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -51,6 +52,15 @@ class KeyIndex:
         keys = np.asarray(keys, dtype=np.uint64)
         if len(keys) == 0:
             return np.empty(0, dtype=np.int64)
+        if not add:  # only look up: sorted queries (cache-friendly), no np.unique
+            if not len(self._sorted):
+                return np.full(len(keys), -1, dtype=np.int64)
+            order = np.argsort(keys)
+            ordered = keys[order]
+            pos = np.minimum(np.searchsorted(self._sorted, ordered), len(self._sorted) - 1)
+            ids = np.empty(len(keys), dtype=np.int64)
+            ids[order] = np.where(self._sorted[pos] == ordered, self._sorted_ids[pos], -1)
+            return ids
         uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
         if len(self._sorted):
             pos = np.searchsorted(self._sorted, uniq)
@@ -170,9 +180,30 @@ class Encoded:
         return Encoded(len(rows), self.unigrams[rows], self.bigrams[rows], self.trigrams[rows], reply)
 
 
-def encode(vocab, tok_docs, *, grow):
-    """Encode token lists; with ``grow`` new tokens, n-grams and environment pairs join ``vocab``."""
+def _flat_ids(vocab, tok_docs, grow):
+    """Token ids of every turn between two padding ids on each side, and a row per turn.
+
+    Returns the ids (int64), and for each turn its text's number, its length
+    with the padding, and whether it is the text's last turn.
+    """
     index, tokens = vocab.index, vocab.tokens
+    if not grow:  # look every token up at once (C loops), then lay the turns out
+        lens = [len(toks) for turns in tok_docs for toks in turns]
+        n_tok = sum(lens)
+        found = chain.from_iterable(chain.from_iterable(tok_docs))
+        ids = np.fromiter(map(index.get, found, repeat(OOV)), dtype=np.int64, count=n_tok)
+        lens = np.asarray(lens, dtype=np.int64)
+        width = lens + 4
+        a = np.full(int(width.sum()), PAD, dtype=np.int64)
+        if n_tok:
+            turn_start = np.cumsum(width) - width + 2
+            first_tok = np.cumsum(lens) - lens
+            a[np.repeat(turn_start - first_tok, lens) + np.arange(n_tok)] = ids
+        per_doc = np.fromiter(map(len, tok_docs), dtype=np.int64, count=len(tok_docs))
+        docs = np.repeat(np.arange(len(tok_docs), dtype=np.int64), per_doc)
+        last = np.zeros(len(lens), dtype=bool)
+        last[np.cumsum(per_doc)[per_doc > 0] - 1] = True
+        return a, docs, width, last
     flat, seq_doc = [], []
     for i, turns in enumerate(tok_docs):
         for ti, toks in enumerate(turns):
@@ -181,25 +212,26 @@ def encode(vocab, tok_docs, *, grow):
             for t in toks:  # inlined Vocabulary.add: this loop runs once per token
                 j = index.get(t)
                 if j is None:
-                    if grow:
-                        j = index[t] = len(tokens)
-                        tokens.append(t)
-                    else:
-                        j = OOV
+                    j = index[t] = len(tokens)
+                    tokens.append(t)
                 flat.append(j)
             flat += (PAD, PAD)
             seq_doc.append((i, len(flat) - start, ti == len(turns) - 1))
+    a = np.asarray(flat, dtype=np.int64)
+    if not seq_doc:
+        return a, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+    docs, lens, last = (np.array(col) for col in zip(*seq_doc))
+    return a, docs.astype(np.int64), lens.astype(np.int64), last.astype(bool)
+
+
+def encode(vocab, tok_docs, *, grow):
+    """Encode token lists; with ``grow`` new tokens, n-grams and environment pairs join ``vocab``."""
+    a, docs, lens, last = _flat_ids(vocab, tok_docs, grow)
     n, V = len(tok_docs), len(vocab)
     if V >= 2**MAXBITS:  # pragma: no cover - 2 million distinct tokens
         raise ValueError("vocabulary too large (>= 2**21 distinct tokens)")
-    a = np.asarray(flat, dtype=np.int64)
-    if seq_doc:
-        docs, lens, last = (np.array(col) for col in zip(*seq_doc))
-        doc = np.repeat(docs.astype(np.int64), lens)
-        is_reply = np.repeat(last.astype(bool), lens)
-    else:
-        doc = np.empty(0, dtype=np.int64)
-        is_reply = np.empty(0, dtype=bool)
+    doc = np.repeat(docs, lens)
+    is_reply = np.repeat(last, lens)
     real = a >= N_RESERVED
     pos = np.nonzero(real)[0]
     B1 = _presence(doc[pos], a[pos], (n, V))
