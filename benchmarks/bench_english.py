@@ -1,4 +1,4 @@
-"""Speed of the English recommender (EN-LINEAR) beside TF-IDF + logistic regression.
+"""Speed of the English recommenders (EN-LINEAR, EN-LINEAR+SVM) beside TF-IDF + logistic regression.
 
 Run from the project root (data home defaults to ../shared/data)::
 
@@ -41,6 +41,7 @@ def models():
         "TF-IDF + LR (scikit-learn defaults)": make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000)),
         "S-BOW (library tokenizer, TF-IDF + LR)": make_method("S-BOW", random_state=0),
         "EN-LINEAR (word + char TF-IDF, LR, prior shift)": make_method("EN-LINEAR", random_state=0),
+        "EN-LINEAR+SVM (EN-LINEAR and a calibrated char 1-6 SVM)": make_method("EN-LINEAR+SVM", random_state=0),
     }
 
 
