@@ -518,7 +518,7 @@ PARALLEL_MIN_CHARS_COLD = 1_000_000
 # list of tuples of strings.
 _TOKEN_SEP = "\x00"
 _TEXT_SEP = "\x01"
-_FORKED = {}
+_FORKED: dict = {}
 
 
 def _tokenize_chunk(texts, tokenizer):
