@@ -81,7 +81,7 @@ from sklearn.preprocessing import Normalizer, StandardScaler  # noqa: E402
 from sklearn_emoji._utils import atomic_write_bytes  # noqa: E402
 from sklearn_emoji.datasets import load_tweeteval_emoji  # noqa: E402
 from sklearn_emoji.metrics import macro_f1, mean_reciprocal_rank, precision_at_k  # noqa: E402
-from sklearn_emoji.pipelines import make_method  # noqa: E402
+from sklearn_emoji.pipelines import _en_words, make_method  # noqa: E402
 from sklearn_emoji.preprocessing import DialogueFlattener  # noqa: E402
 from sklearn_emoji.text import cached_tokenize  # noqa: E402
 
@@ -116,17 +116,6 @@ POOLS = {
 }
 
 
-def _words(ngram_range=(1, 2)):
-    return TfidfVectorizer(
-        tokenizer=cached_tokenize,
-        token_pattern=None,
-        lowercase=False,
-        ngram_range=ngram_range,
-        sublinear_tf=True,
-        min_df=2,
-    )
-
-
 def _lr(seed):
     return LogisticRegression(solver="saga", C=3.0, tol=1e-3, max_iter=1000, random_state=seed)
 
@@ -135,7 +124,7 @@ def base_model(name, seed):
     """The unshifted base models of the stacks, unfitted."""
     flat = ("flatten", DialogueFlattener(turns="all"))
     if name == "words":
-        return Pipeline([flat, ("tfidf", _words()), ("clf", _lr(seed))])
+        return Pipeline([flat, ("tfidf", _en_words((1, 2))), ("clf", _lr(seed))])
     if name == "chars":
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
         return Pipeline([flat, ("tfidf", chars), ("clf", _lr(seed))])
