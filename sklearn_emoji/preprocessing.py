@@ -318,8 +318,9 @@ class SequenceTokenizer(_BaseTokenizer):
         :func:`~sklearn_emoji.text.cached_tokenize`, whose memory is shared
         across fits).
     n_jobs : int or None, default=None
-        Tokenize in parallel with joblib when there is enough text to gain
-        from it (see :func:`sklearn_emoji.text.tokenize_many`).
+        Tokenize in parallel (forked workers on Linux, joblib elsewhere)
+        when there is enough text to gain from it (see
+        :func:`sklearn_emoji.text.tokenize_many`).
     vocabulary : dict, PretrainedEncoder or None, default=None
         A fixed vocabulary (token -> id, ids ``2 .. n + 1``) or a pre-trained
         encoder whose vocabulary to use (like ``TfidfVectorizer(vocabulary=
@@ -454,8 +455,9 @@ class HierarchicalTokenizer(_BaseTokenizer):
         :func:`sklearn_emoji.text.get_tokenizer` (``None``:
         :func:`~sklearn_emoji.text.cached_tokenize`).
     n_jobs : int or None, default=None
-        Tokenize in parallel with joblib when there is enough text to gain
-        from it (see :func:`sklearn_emoji.text.tokenize_many`).
+        Tokenize in parallel (forked workers on Linux, joblib elsewhere)
+        when there is enough text to gain from it (see
+        :func:`sklearn_emoji.text.tokenize_many`).
     vocabulary : dict, PretrainedEncoder or None, default=None
         A fixed vocabulary (token -> id, ids ``2 .. n + 1``) or a pre-trained
         encoder whose vocabulary to use (like ``TfidfVectorizer(vocabulary=
