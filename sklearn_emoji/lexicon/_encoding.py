@@ -183,45 +183,33 @@ class Encoded:
 def _flat_ids(vocab, tok_docs, grow):
     """Token ids of every turn between two padding ids on each side, and a row per turn.
 
-    Returns the ids (int64), and for each turn its text's number, its length
-    with the padding, and whether it is the text's last turn.
+    With ``grow``, new tokens join the vocabulary first, in the order they are
+    first met. Then every token is looked up at once (C loops, unknown ones
+    OOV) and NumPy lays the turns out. Returns the ids (int64), and for each
+    turn its text's number, its length with the padding, and whether it is
+    the text's last turn.
     """
     index, tokens = vocab.index, vocab.tokens
-    if not grow:  # look every token up at once (C loops), then lay the turns out
-        lens = [len(toks) for turns in tok_docs for toks in turns]
-        n_tok = sum(lens)
-        found = chain.from_iterable(chain.from_iterable(tok_docs))
-        ids = np.fromiter(map(index.get, found, repeat(OOV)), dtype=np.int64, count=n_tok)
-        lens = np.asarray(lens, dtype=np.int64)
-        width = lens + 4
-        a = np.full(int(width.sum()), PAD, dtype=np.int64)
-        if n_tok:
-            turn_start = np.cumsum(width) - width + 2
-            first_tok = np.cumsum(lens) - lens
-            a[np.repeat(turn_start - first_tok, lens) + np.arange(n_tok)] = ids
-        per_doc = np.fromiter(map(len, tok_docs), dtype=np.int64, count=len(tok_docs))
-        docs = np.repeat(np.arange(len(tok_docs), dtype=np.int64), per_doc)
-        last = np.zeros(len(lens), dtype=bool)
-        last[np.cumsum(per_doc)[per_doc > 0] - 1] = True
-        return a, docs, width, last
-    flat, seq_doc = [], []
-    for i, turns in enumerate(tok_docs):
-        for ti, toks in enumerate(turns):
-            start = len(flat)
-            flat += (PAD, PAD)
-            for t in toks:  # inlined Vocabulary.add: this loop runs once per token
-                j = index.get(t)
-                if j is None:
-                    j = index[t] = len(tokens)
-                    tokens.append(t)
-                flat.append(j)
-            flat += (PAD, PAD)
-            seq_doc.append((i, len(flat) - start, ti == len(turns) - 1))
-    a = np.asarray(flat, dtype=np.int64)
-    if not seq_doc:
-        return a, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
-    docs, lens, last = (np.array(col) for col in zip(*seq_doc))
-    return a, docs.astype(np.int64), lens.astype(np.int64), last.astype(bool)
+    if grow:
+        for t in chain.from_iterable(chain.from_iterable(tok_docs)):
+            if t not in index:
+                index[t] = len(tokens)
+                tokens.append(t)
+    lens = np.fromiter((len(toks) for turns in tok_docs for toks in turns), dtype=np.int64)
+    n_tok = int(lens.sum())
+    found = chain.from_iterable(chain.from_iterable(tok_docs))
+    ids = np.fromiter(map(index.get, found, repeat(OOV)), dtype=np.int64, count=n_tok)
+    width = lens + 4
+    a = np.full(int(width.sum()), PAD, dtype=np.int64)
+    if n_tok:
+        turn_start = np.cumsum(width) - width + 2
+        first_tok = np.cumsum(lens) - lens
+        a[np.repeat(turn_start - first_tok, lens) + np.arange(n_tok)] = ids
+    per_doc = np.fromiter(map(len, tok_docs), dtype=np.int64, count=len(tok_docs))
+    docs = np.repeat(np.arange(len(tok_docs), dtype=np.int64), per_doc)
+    last = np.zeros(len(lens), dtype=bool)
+    last[np.cumsum(per_doc)[per_doc > 0] - 1] = True
+    return a, docs, width, last
 
 
 def encode(vocab, tok_docs, *, grow):
