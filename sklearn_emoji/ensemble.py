@@ -26,18 +26,21 @@ from ._validation import check_groups, check_labels
 __all__ = ["GroupedStackingClassifier", "LabelCheckedVotingClassifier"]
 
 
+def _final(estimator):
+    """The estimator whose ``fit`` takes the groups: a pipeline's last step, or the estimator."""
+    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+
+
 def _takes_groups(estimator):
     """Whether the ``fit`` of ``estimator`` (of a pipeline's last step) has a ``groups`` parameter."""
-    final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-    fit = getattr(final, "fit", None)
+    fit = getattr(_final(estimator), "fit", None)
     return fit is not None and "groups" in inspect.signature(fit).parameters
 
 
 def _requesting_groups(estimator):
     """A clone of ``estimator`` whose ``groups``-taking ``fit`` requests them (metadata routing on)."""
     estimator = clone(estimator)
-    final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-    final.set_fit_request(groups=True)
+    _final(estimator).set_fit_request(groups=True)
     return estimator
 
 
