@@ -83,12 +83,6 @@ def ceiling(n=3_000_000):
 
 
 @contextlib.contextmanager
-def fork():
-    """tokenize_many as it runs on Linux (forked workers)."""
-    yield
-
-
-@contextlib.contextmanager
 def no_fork():
     """tokenize_many as it runs where it cannot fork: joblib's loky workers."""
     saved, text_module._can_fork = text_module._can_fork, lambda: False
@@ -128,7 +122,11 @@ def main():
         runs["jieba"].append(timed(each, jieba.lcut, zh))
         runs["zh"].append(timed(each, tokenize, zh))
         # n_jobs: this process has tokenized `other` first; the timing starts with the texts unknown.
-        for key, n_jobs, where in (("p1", 1, fork), ("p2", 2, fork), ("p2loky", 2, no_fork)):
+        for key, n_jobs, where in (
+            ("p1", 1, contextlib.nullcontext),
+            ("p2", 2, contextlib.nullcontext),
+            ("p2loky", 2, no_fork),
+        ):
             forget()
             tokenize_many(other)
             with where():
