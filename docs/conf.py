@@ -178,6 +178,7 @@ API_MODULES = [
     "sklearn_emoji.pipelines",
     "sklearn_emoji.neural",
     "sklearn_emoji.pretraining",
+    "sklearn_emoji.pretrained",
     "sklearn_emoji.vectors",
     "sklearn_emoji.ensemble",
     "sklearn_emoji.inspection",

@@ -43,6 +43,11 @@ _LAZY = {
     "explain_attention": "inspection",
     "GroupedStackingClassifier": "ensemble",
     "PriorShiftClassifier": "calibration",
+    # Ready models shipped in the package (no training).
+    "load_pretrained": "pretrained",
+    "load_pretrained_encoder": "pretrained",
+    "available_pretrained": "pretrained",
+    "recommend": "pretrained",
 }
 
 __all__ = [

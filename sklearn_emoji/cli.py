@@ -29,6 +29,7 @@ Load only model files you trust.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__
@@ -67,9 +68,44 @@ def _lstm_kwargs(args):
     }
 
 
+#: The README's numbers (P@1, P@3, MRR, %) for the default Weibo split, printed beside a run's.
+#: LSTM rows: the transfer-learning table (128 dims, mean of 3 seeds; with --pretrained).
+README_NUMBERS = {
+    "S-BOW": (24.3, 48.5, 43.1),
+    "F-BOW": (33.7, 62.1, 52.9),
+    "LEXICON": (35.5, 60.6, 53.1),
+    "LEXICON+BOW": (33.4, 61.3, 52.5),
+    "H-LSTM": (35.9, 64.1, 54.5),
+    "H-LSTM+LEXICON": (37.7, 66.4, 56.1),
+}
+
+
+def _with_readme(result, pretrained):
+    """The README's numbers beside those of this run (default split, LSTMs only when pre-trained)."""
+    s = result["settings"]
+    if s.get("n_samples") is not None or s.get("test_size") != 0.2 or s.get("random_state") != 0:
+        return ""
+    lines = []
+    for name, row in result["table2"].items():
+        ref = README_NUMBERS.get(name)
+        if ref is None or ("LSTM" in name and not pretrained):
+            continue
+        mine = (100 * row["p@1"], 100 * row["p@3"], 100 * row["mrr"])
+        cells = " ".join(f"{v:6.1f}" for v in mine)
+        lines.append(f"{name:<16} {cells}   README " + " ".join(f"{v:5.1f}" for v in ref))
+    if not lines:
+        return ""
+    return "\nThis run beside the README (P@1 / P@3 / MRR, %)\n" + "\n".join(lines)
+
+
 def _cmd_evaluate(args):
     from .evaluation import evaluate_on_tweeteval, evaluate_on_weibo, save_models, write_results
 
+    if args.methods is not None and not [m for m in args.methods.split(",") if m.strip()]:
+        raise ValueError("--methods is empty; name at least one method (e.g. --methods F-BOW,LEXICON)")
+    output = args.output
+    if output is None:
+        output = "results/evaluate_tweeteval.json" if args.dataset == "tweeteval" else "results/evaluate.json"
     common = {
         "data_home": args.data_home,
         "n_samples": args.n_samples,
@@ -77,17 +113,29 @@ def _cmd_evaluate(args):
         "progress": not args.quiet,
         **_lstm_kwargs(args),
     }
+    if not args.quiet:
+        common["lstm_params"] = {"verbose": 1, **common["lstm_params"]}
     if args.dataset == "tweeteval":
         result, models = evaluate_on_tweeteval(args.methods, remnants=args.remnants, **common)
         titles = ("Emoji prediction (macro-F1 is the official measure)", "F1 per emoji")
     else:
-        result, models = evaluate_on_weibo(args.methods, long_turns=args.long_turns, test_size=args.test_size, **common)
+
+        def save_so_far(partial):  # every finished method is kept if the run is interrupted
+            if output and partial["table2"]:
+                write_results(partial, output)
+
+        result, models = evaluate_on_weibo(
+            args.methods,
+            long_turns=args.long_turns,
+            test_size=args.test_size,
+            on_method_done=save_so_far,
+            **common,
+        )
         titles = ("Table 2: emoji classification", "Table 3: P@1 per emoji")
     print(f"\n{titles[0]}\n" + format_table2(result["table2"]))
     print(f"\n{titles[1]}\n" + format_table3(result["table3"]))
-    output = args.output
-    if output is None:
-        output = "results/evaluate_tweeteval.json" if args.dataset == "tweeteval" else "results/evaluate.json"
+    if args.dataset != "tweeteval":
+        print(_with_readme(result, args.pretrained))
     if output:
         write_results(result, output)
         print(f"\nwrote {output}")
@@ -167,10 +215,38 @@ def _cmd_pretrain(args):
     return 0
 
 
+def _cmd_build_models(args):
+    from .pretrained._build import build_models
+
+    build_models(
+        args.output,
+        data_home=args.data_home,
+        dim=args.dim,
+        epochs=args.epochs,
+        fine_tune_epochs=args.fine_tune_epochs,
+        seeds=[int(s) for s in args.seeds.split(",") if s.strip()],
+        n_samples=args.n_samples,
+        threads=args.threads,
+        device=args.device or "cpu",
+        verbose=not args.quiet,
+    )
+    return 0
+
+
+def _load_any_model(name):
+    """A ready model by name (no --model: the default), else a saved model file."""
+    from .pretrained import DEFAULT_MODEL, MODELS, load_pretrained
+
+    name = name or DEFAULT_MODEL
+    if name in MODELS or os.path.isfile(str(name) + ".manifest.json"):
+        return load_pretrained(name)
+    return load_model(name)
+
+
 def _cmd_recommend(args):
     from .metrics import top_k_emojis
 
-    model = load_model(args.model)
+    model = _load_any_model(args.model)
     for emoji, score in top_k_emojis(model, [list(args.turns)], k=args.k)[0]:
         print(f"{emoji}\t{score:.4f}")
     return 0
@@ -216,8 +292,8 @@ def _add_transfer_args(p):
     p.add_argument(
         "--pretrained",
         default=None,
-        help="LSTM methods: fine-tune from this encoder (saved by `sklearn-emoji pretrain`); "
-        "evaluate checks it saw none of the test threads",
+        help="LSTM methods: fine-tune from this encoder: a shipped name (weibo-128) or a file saved by "
+        "`sklearn-emoji pretrain`; evaluate checks it saw none of the test threads",
     )
     p.add_argument(
         "--fine-tuning",
@@ -319,12 +395,32 @@ def build_parser():
     )
     rc.add_argument(
         "--model",
-        required=True,
-        help="a model saved by train or evaluate --save-models (a pickle: only a file you trust)",
+        default=None,
+        help="a ready model's name (weibo-64, the default; weibo-10) or a model saved by train or "
+        "evaluate --save-models (a pickle: only a file you trust)",
     )
     rc.add_argument("-k", type=int, default=3, help="number of emojis to print")
     rc.add_argument("turns", nargs="+", help="the dialogue's turns, oldest first; the last is the reply")
     rc.set_defaults(func=_cmd_recommend)
+
+    bm = sub.add_parser(
+        "build-models",
+        help="rebuild the shipped pre-trained models from the data (weibo-128, weibo-10)",
+        description="Pre-train the shipped H-LSTM encoder on the Weibo dialogues of 64 emojis without the test "
+        "threads of the canonical split, fine-tune it on the paper's 10 emojis, score both on the held-out "
+        "threads and write each as safetensors + JSON with a manifest (deterministic on CPU with one thread).",
+    )
+    bm.add_argument("--output", default=None, help="folder to write to (default: the package's pretrained/data)")
+    bm.add_argument("--data-home", default=None, help="folder holding weibo_ced/ (default: $SKLEARN_EMOJI_DATA)")
+    bm.add_argument("--dim", type=int, default=128, help="embedding and hidden size (384 wants a GPU)")
+    bm.add_argument("--epochs", type=int, default=3, help="pre-training epochs")
+    bm.add_argument("--fine-tune-epochs", type=int, default=20, help="fine-tuning epoch cap (early stopping)")
+    bm.add_argument("--seeds", default="0,1,2", help="fine-tuning seeds scored; the first is shipped")
+    bm.add_argument("--n-samples", type=int, default=None, help="a subset of the corpora (quick test builds)")
+    bm.add_argument("--threads", type=int, default=1, help="torch threads (default 1: deterministic)")
+    bm.add_argument("--device", default=None, help="cpu or cuda")
+    bm.add_argument("--quiet", action="store_true", help="no progress output")
+    bm.set_defaults(func=_cmd_build_models)
 
     _add_serve_parser(sub)
     return parser

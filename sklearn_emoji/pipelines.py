@@ -42,6 +42,7 @@ or ``GridSearchCV(make_method("S-BOW"), {"tfidf__sublinear_tf": [True, False]})`
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -439,8 +440,11 @@ def available_methods():
 def _attach_encoder(est, encoder, prefix=""):
     """Make the tokenizer take the encoder's ids and the classifier its weights."""
     from .neural import PretrainedEncoder
+    from .pretrained import resolve_encoder
     from .pretraining import TOKENIZERS
 
+    if isinstance(encoder, (str, os.PathLike)):
+        encoder = resolve_encoder(encoder)
     if not isinstance(encoder, PretrainedEncoder):
         raise TypeError(
             f"pretrained must be a PretrainedEncoder (pretrain_encoder / load_encoder), got {type(encoder).__name__}"
@@ -465,9 +469,12 @@ def make_method(name, *, random_state=None, pretrained=None, settings=None, **pa
         One of :func:`available_methods` (case-insensitive).
     random_state : int, RandomState or None, default=None
         Seed of every random step.
-    pretrained : PretrainedEncoder or None, default=None
+    pretrained : PretrainedEncoder, str or None, default=None
         For the LSTM methods: start from this pre-trained encoder
-        (:func:`~sklearn_emoji.pretraining.pretrain_encoder`). The
+        (:func:`~sklearn_emoji.pretraining.pretrain_encoder`), a shipped
+        encoder's name (``"weibo-128"``, see
+        :func:`~sklearn_emoji.pretrained.available_pretrained`) or an
+        encoder file's path. The
         tokenizer then takes the encoder's vocabulary and tokenization
         (``tokens__vocabulary``, ``tokens__tokenizer``) and the classifier
         its weights (``clf__pretrained``); choose how with

@@ -419,7 +419,19 @@ def _fetch(data_home, relpath, *, public_url, base_url, download_if_missing, ver
         )
     mirror = _mirror_url(base_url)
     url = _join_url(mirror, relpath) if mirror else public_url
-    return _download(url, path, sha256=SHA256.get(relpath), verbose=verbose)
+    # Folders this attempt creates are removed again if it fails (no empty data home left behind).
+    new_dirs = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
+    try:
+        return _download(url, path, sha256=SHA256.get(relpath), verbose=verbose)
+    except Exception as exc:
+        for folder in new_dirs:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise DataNotFoundError(
+            f"{relpath} is not in the data home {data_home} and could not be downloaded from {url} "
+            f"({type(exc).__name__}: {exc}). Point at a folder that holds it with data_home=..., or "
+            f"export {DATA_HOME_ENV}=/path/to/data, or set {BASE_URL_ENV} to a mirror"
+        ) from exc
 
 
 # Files already verified in this process: (path, size, mtime, inode) -> sha256.

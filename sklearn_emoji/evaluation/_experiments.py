@@ -16,7 +16,7 @@ from ._model_files import save_model
 TWEETEVAL_METHODS = ["S-BOW", "LEXICON", "LEXICON+BOW", "EN-LINEAR", "EN-LINEAR+SVM"]
 
 #: Keys of ``lstm_params`` that :func:`method_params` routes to the LSTM classifier of a method.
-LSTM_PARAMS = ("embedding_dim", "hidden_dim", "max_epochs", "batch_size", "device", "fine_tuning")
+LSTM_PARAMS = ("embedding_dim", "hidden_dim", "max_epochs", "batch_size", "device", "fine_tuning", "verbose")
 
 
 def split_by_root_post(bunch, *, test_size=0.2, random_state=0):
@@ -135,6 +135,7 @@ def evaluate_methods(
     progress=True,
     groups=None,
     per_emoji="p@1",
+    on_method_done=None,
 ):
     """Fit each named method and score it on the test part.
 
@@ -158,6 +159,10 @@ def evaluate_methods(
         (Xie et al.'s Table 3, the recall of that emoji) or its F1
         (:func:`~sklearn_emoji.metrics.per_emoji_f1`, whose mean is the
         macro-F1 of TweetEval).
+    on_method_done : callable or None, default=None
+        Called as ``on_method_done(table2, table3)`` after each method, with
+        the tables so far (e.g. to save them, so an interrupted run keeps
+        every finished method).
 
     Returns
     -------
@@ -202,6 +207,8 @@ def evaluate_methods(
             top1 = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
             table3[name] = {str(e): float(np.mean(top1[y_test == e] == e)) for e in emojis}
         models[name] = model
+        if on_method_done is not None:
+            on_method_done(table2, table3)
     return table2, table3, models
 
 
@@ -314,14 +321,14 @@ def _methods(methods, default):
 
 
 def _encoder(pretrained):
-    """``(encoder, what to record)`` from an encoder, a path to one, or ``None``."""
+    """``(encoder, what to record)`` from an encoder, a shipped name, a path to one, or ``None``."""
     if pretrained is None:
         return None, None
-    if isinstance(pretrained, (str, Path)):
-        from ..neural import load_encoder
+    from ..pretrained import resolve_encoder
 
-        return load_encoder(pretrained), str(pretrained)
-    return pretrained, repr(pretrained)
+    if isinstance(pretrained, (str, Path)):
+        return resolve_encoder(pretrained), str(pretrained)
+    return resolve_encoder(pretrained), repr(pretrained)
 
 
 def _lstm_settings(lstm_params, settings, source):
@@ -348,6 +355,7 @@ def evaluate_on_weibo(
     pretrained=None,
     progress=True,
     verbose=True,
+    on_method_done=None,
 ):
     """Xie et al.'s experiment: fit each method on the Weibo dialogues, score it on held-out threads.
 
@@ -375,6 +383,9 @@ def evaluate_on_weibo(
         Progress bar over the methods.
     verbose : bool, default=True
         Print what was loaded and the encoder check.
+    on_method_done : callable or None, default=None
+        Called as ``on_method_done(result)`` after each method with the
+        result so far (``complete`` is False until the last method).
 
     Returns
     -------
@@ -408,17 +419,6 @@ def evaluate_on_weibo(
         if verbose:
             print(f"pre-trained encoder {source}: {n_seen} root posts seen, none of the test threads", flush=True)
     params = {m: method_params(m, lstm_params, settings=settings, pretrained=pretrained) for m in methods}
-    table2, table3, models = evaluate_methods(
-        methods,
-        split.X_train,
-        split.y_train,
-        split.X_test,
-        split.y_test,
-        random_state=random_state,
-        params=params,
-        progress=progress,
-        groups=split.groups_train,
-    )
     result = {
         "version": __version__,
         "settings": {
@@ -436,9 +436,28 @@ def evaluate_on_weibo(
             f"Weibo CED dialogues, the training part of a split by root post (test_size={test_size}, "
             f"random_state={random_state}): {len(split.X_train)} dialogues"
         ),
-        "table2": table2,
-        "table3": table3,
+        "complete": False,
+        "table2": {},
+        "table3": {},
     }
+
+    def done(table2, table3):
+        result.update(table2=dict(table2), table3=dict(table3), complete=len(table2) == len(methods))
+        if on_method_done is not None:
+            on_method_done(result)
+
+    _, _, models = evaluate_methods(
+        methods,
+        split.X_train,
+        split.y_train,
+        split.X_test,
+        split.y_test,
+        random_state=random_state,
+        params=params,
+        progress=progress,
+        groups=split.groups_train,
+        on_method_done=done,
+    )
     return result, models
 
 

@@ -293,6 +293,56 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         self.device_ = str(accelerator.device if accelerator is not None else device)
         return self
 
+    def fit_from_pretrained(self):
+        """Make this classifier fitted from ``pretrained`` alone: its weights and softmax layer, no training.
+
+        The encoder must hold a softmax layer (``classes``), e.g. the
+        64-emoji head of a pre-trained encoder or a fine-tuned model saved
+        as an encoder. ``classes_`` are the encoder's emojis, in its order.
+
+        Returns
+        -------
+        self : estimator
+            Fitted (``predict_proba`` works), with ``n_epochs_ == 0``.
+
+        Examples
+        --------
+        >>> from sklearn_emoji.neural import HLSTMClassifier
+        >>> from sklearn_emoji.pretrained import load_pretrained_encoder
+        >>> clf = HLSTMClassifier(pretrained=load_pretrained_encoder("weibo-10")).fit_from_pretrained()
+        >>> len(clf.classes_), clf.n_epochs_
+        (10, 0)
+        """
+        self._check_routed()
+        self._check_pretrained()
+        enc = self.pretrained
+        if enc is None or not enc.classes or "output.weight" not in enc.state_dict:
+            raise ValueError(
+                f"{type(self).__name__}.fit_from_pretrained needs pretrained=<an encoder with a softmax layer "
+                "(classes)>; this one has none, so fit it on labelled data instead."
+            )
+        want = "hierarchical" if self._ndim == 3 else "sequence"
+        if enc.architecture != want:
+            raise ValueError(f"{type(self).__name__} needs a {want} encoder; this one is {enc.architecture}.")
+        if enc.pooling != self.pooling:
+            raise ValueError(
+                f"{type(self).__name__}(pooling={self.pooling!r}) does not match the encoder's pooling "
+                f"{enc.pooling!r}; set pooling={enc.pooling!r}."
+            )
+        device = _check_device(self.device)
+        classes = np.asarray(enc.classes)
+        net = self._make_net(classes, enc.vocab_size, None, device)
+        net.initialize()
+        state = {k: v.to(device) for k, v in enc.state_dict.items()}
+        net.module_.load_state_dict(state)
+        net.module_.train(False)
+        self.net_ = net
+        self.classes_ = classes
+        self.vocab_size_ = enc.vocab_size
+        self.n_epochs_ = 0
+        self.device_ = str(device)
+        return self
+
     # -- the steps of fit ------------------------------------------------
     def _encode_targets(self, X, y):
         if y is None:

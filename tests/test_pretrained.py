@@ -1,0 +1,187 @@
+"""Ready models: the shipped artifacts, their manifests, loading with no training, a tiny rebuild."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from sklearn_emoji import make_method, recommend, top_k_emojis
+from sklearn_emoji.inspection import explain_attention
+from sklearn_emoji.neural import check_no_overlap
+from sklearn_emoji.pretrained import (
+    DATA_DIR,
+    PretrainedFileError,
+    available_pretrained,
+    load_pretrained,
+    load_pretrained_encoder,
+    pretrained_manifest,
+)
+from sklearn_emoji.pretrained._build import build_models
+from sklearn_emoji.pretrained._files import read_manifest, sha256_file, verify_artifact
+
+ARTIFACTS = ["weibo-128", "weibo-10"]
+DIALOGUE = ["今天下大雨", "我没带伞"]
+#: The budget of everything shipped under pretrained/data (the wheel grows by this much at most).
+BUDGET_BYTES = 25 * 10**6
+
+
+@pytest.mark.parametrize("name", ARTIFACTS)
+def test_shipped_files_match_their_manifest(name):
+    manifest = read_manifest(DATA_DIR, name)
+    for base, entry in manifest["files"].items():
+        path = os.path.join(DATA_DIR, base)
+        assert os.path.getsize(path) == entry["bytes"]
+        assert sha256_file(path) == entry["sha256"]
+    verify_artifact(DATA_DIR, name)
+    for key in ("recipe", "data", "library_version", "excluded_root_posts", "held_out", "storage"):
+        assert key in manifest, key
+    assert manifest["recipe"]["tokenizer"] == "chars" and manifest["recipe"]["pooling"] == "attention"
+
+
+def test_shipped_files_fit_the_budget_and_hold_no_pickle():
+    total = 0
+    for base in os.listdir(DATA_DIR):
+        path = os.path.join(DATA_DIR, base)
+        total += os.path.getsize(path)
+        assert base.endswith((".safetensors", ".json")), base
+        with open(path, "rb") as f:
+            head = f.read(2)
+        assert head != b"\x80\x04" and head[:1] != b"\x80", f"{base} looks like a pickle"
+    assert total <= BUDGET_BYTES, total
+
+
+def test_manifest_names_the_data_and_the_excluded_test_threads(data_home):
+    from sklearn_emoji.datasets import load_weibo_dialogues
+    from sklearn_emoji.evaluation import split_by_root_post
+
+    split = split_by_root_post(load_weibo_dialogues(), test_size=0.2, random_state=0)
+    digest = hashlib.sha256("\n".join(sorted(set(map(str, split.groups_test)))).encode()).hexdigest()
+    archive = sha256_file(data_home / "weibo_ced" / "CED_Dataset.tar.gz")
+    for name in ARTIFACTS:
+        manifest = pretrained_manifest(name)
+        assert manifest["excluded_root_posts"]["sha256"] == digest
+        assert manifest["data"]["sha256"] == archive
+        check_no_overlap(load_pretrained_encoder(name), split.groups_test)
+    # The shipped 10-emoji model scores on the held-out threads what its manifest says.
+    model = load_pretrained("weibo-10")
+    from sklearn_emoji.metrics import precision_at_k
+
+    p1 = 100 * precision_at_k(split.y_test, model.predict_proba(split.X_test), k=1, labels=list(model.classes_))
+    assert p1 == pytest.approx(pretrained_manifest("weibo-10")["held_out"]["shipped"]["P@1"], abs=0.01)
+
+
+def test_load_pretrained_is_a_fitted_pipeline_with_no_training():
+    names = available_pretrained()
+    assert {"weibo-64", "weibo-10", "weibo-128"} <= set(names)
+    model = load_pretrained("weibo-64")
+    assert isinstance(model, Pipeline)
+    assert len(model.classes_) == 64 and model[-1].n_epochs_ == 0
+    proba = model.predict_proba([DIALOGUE, ["哈哈哈哈太好笑了"], "蜡烛 一路走好"])
+    assert proba.shape == (3, 64)
+    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-6)
+    assert len(set(proba.argmax(1).tolist())) >= 2  # not one constant answer
+    assert model.predict(["一路走好，默哀"])[0] in model.classes_
+    ranked = top_k_emojis(model, [DIALOGUE], k=5)[0]
+    assert len(ranked) == 5 and ranked[0][1] >= ranked[-1][1]
+    expl = explain_attention(model, [DIALOGUE])[0]
+    assert len(expl["turns"]) == 2
+    # The encoder's head, not a random one: mourning text ranks [蜡烛] (candle) first.
+    assert model.predict(["愿逝者安息，一路走好"])[0] == "[蜡烛]"
+
+
+def test_clone_of_a_ready_model_fine_tunes(data_home):
+    from sklearn_emoji.datasets import load_weibo_dialogues
+
+    weibo = load_weibo_dialogues(n_samples=300, random_state=3)
+    model = clone(load_pretrained("weibo-10"))
+    model.set_params(clf__max_epochs=1, clf__validation_fraction=None)
+    model.fit(weibo.data, weibo.target)
+    assert model[-1].n_epochs_ == 1
+    assert model.predict_proba(weibo.data[:4]).shape == (4, len(model.classes_))
+
+
+def test_make_method_takes_a_shipped_encoder_name():
+    model = make_method("H-LSTM", pretrained="weibo-128")
+    assert model.get_params()["clf__pretrained"] is load_pretrained_encoder("weibo-128")
+    assert model.get_params()["tokens__vocabulary"] is load_pretrained_encoder("weibo-128")
+
+
+def test_recommend_in_one_call():
+    ranked = recommend(DIALOGUE, k=3)
+    assert len(ranked) == 3 and all(isinstance(e, str) and 0 <= s <= 1 for e, s in ranked)
+    assert recommend("今天下大雨", k=1, model="weibo-10")[0][0] in load_pretrained("weibo-10").classes_
+    with pytest.raises(ValueError, match="got None"):
+        recommend(None)
+    with pytest.raises((TypeError, ValueError)):
+        recommend([""] * 0)
+
+
+def test_unknown_and_unshipped_names():
+    with pytest.raises(ValueError, match="weibo-64") as err:
+        load_pretrained("weibo-65")
+    assert "weibo-10" in str(err.value)
+    with pytest.raises(ValueError, match="build-models --dim 384"):
+        load_pretrained("weibo-384")
+    with pytest.raises(TypeError):
+        load_pretrained(42)
+
+
+def _copy(tmp_path, name):
+    for base in os.listdir(DATA_DIR):
+        if base.startswith(name + "."):
+            shutil.copy(os.path.join(DATA_DIR, base), tmp_path / base)
+    return str(tmp_path / name)
+
+
+def test_a_damaged_file_is_refused_by_name(tmp_path):
+    prefix = _copy(tmp_path, "weibo-10")
+    assert len(load_pretrained(prefix).classes_) == 10
+    path = prefix + ".safetensors"
+    data = bytearray(open(path, "rb").read())
+    data[len(data) // 2] ^= 0x01  # one flipped bit in the weights
+    open(path, "wb").write(bytes(data))
+    with pytest.raises(PretrainedFileError, match="weibo-10.safetensors.*build-models"):
+        load_pretrained(prefix)
+    os.remove(path)
+    with pytest.raises(PretrainedFileError, match="missing"):
+        load_pretrained(prefix)
+
+
+def test_evaluate_refuses_a_ready_model_on_a_split_it_saw(data_home):
+    from sklearn_emoji.evaluation import evaluate_on_weibo
+
+    with pytest.raises(ValueError, match="pre-trained on .* test thread"):
+        evaluate_on_weibo(["H-LSTM"], pretrained="weibo-10", random_state=1, progress=False, verbose=False)
+
+
+def test_tiny_rebuild_runs_the_same_code_and_is_deterministic(tmp_path, data_home):
+    kwargs = dict(dim=8, epochs=1, fine_tune_epochs=1, seeds=(0,), n_samples=600, verbose=False)
+    first = build_models(str(tmp_path / "a"), **kwargs)
+    second = build_models(str(tmp_path / "b"), **kwargs)
+    assert set(first) == {"weibo-8", "weibo-10"}
+    for name in first:
+        assert first[name]["files"] == second[name]["files"], "two builds of the same data gave different files"
+        assert first[name]["held_out"] == second[name]["held_out"] or name == "weibo-10"
+    model = load_pretrained(str(tmp_path / "a" / "weibo-8"))
+    assert len(model.classes_) > 10  # the many-emoji head
+    ten = load_pretrained(str(tmp_path / "a" / "weibo-10-8"))
+    assert 2 <= len(ten.classes_) <= 10
+    assert ten.predict([DIALOGUE])[0] in ten.classes_
+
+
+def test_cli_recommend_needs_no_model():
+    out = subprocess.run(
+        [sys.executable, "-m", "sklearn_emoji.cli", "recommend", "今天下大雨", "我没带伞"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 3 and all("\t" in line for line in lines)
