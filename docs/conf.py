@@ -99,7 +99,7 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"(__init__|/_)",
     # "*": a new section (folder) of examples sorts after these instead of failing the build.
-    "subsection_order": ["../examples/xie2016", "../examples/lexicon", "*"],
+    "subsection_order": ["../examples/ready", "../examples/xie2016", "../examples/lexicon", "*"],
     "within_subsection_order": "gallery_order.PaperOrder",
     "doc_module": ("sklearn_emoji",),
     "backreferences_dir": "generated/backreferences",

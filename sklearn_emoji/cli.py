@@ -262,8 +262,9 @@ def _add_serve_parser(sub):
     """The ``serve`` sub-command; its options come from :mod:`sklearn_emoji.serving` (no FastAPI import)."""
     sv = sub.add_parser(
         "serve",
-        help="serve a saved model over HTTP with a demo page (the serve extra)",
-        description="Serve a saved model: a JSON API and a demo page. " + _TRUST,
+        help="serve a model over HTTP with a demo page (a ready model by default; the serve extra)",
+        description="Serve a model (the ready model weibo-64 by default, or --model): a JSON API and a demo page. "
+        + _TRUST,
     )
     from .serving._cli import add_arguments
 
@@ -286,6 +287,12 @@ def _add_data_args(p):
     p.add_argument("--max-epochs", type=int, default=None, help="LSTM methods: epoch cap")
     p.add_argument("--batch-size", type=int, default=None, help="LSTM methods: batch size (paper: 128)")
     p.add_argument("--device", default=None, help="LSTM methods: cpu or cuda")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: torch's own; 1 is often faster on a busy 2-core machine)",
+    )
 
 
 def _add_transfer_args(p):
@@ -437,6 +444,13 @@ def main(argv=None):
     """
     args = build_parser().parse_args(argv)
     try:
+        threads = getattr(args, "threads", None)
+        if threads is not None and args.command != "build-models":
+            if threads < 1:
+                raise ValueError(f"--threads must be at least 1, got {threads}")
+            import torch
+
+            torch.set_num_threads(threads)
         return args.func(args)
     except _USER_ERRORS as exc:
         print(f"sklearn-emoji: error: {exc}", file=sys.stderr)

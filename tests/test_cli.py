@@ -221,9 +221,10 @@ def test_help_says_a_model_file_is_trusted_code(capsys):
         assert info.value.code == 0
         text = " ".join(capsys.readouterr().out.split())
         assert "--model" in text and "pickle" in text and "trust" in text
+    # --model is optional now (a ready model by default) and says so.
     with pytest.raises(SystemExit):
-        main(["serve"])  # --model is required
-    assert "--model" in capsys.readouterr().err
+        main(["recommend", "--help"])
+    assert "weibo-64" in " ".join(capsys.readouterr().out.split())
 
 
 def test_serve_refuses_a_foreign_file(tmp_path, capsys):

@@ -17,14 +17,18 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
-from _serving_models import fit_small, weibo_sample  # noqa: E402
+from _serving_models import build_tiny_ready, fit_small, weibo_sample  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
+from sklearn_emoji import pretrained  # noqa: E402
 from sklearn_emoji.evaluation import read_model_metadata, save_model  # noqa: E402
 from sklearn_emoji.inspection import explain_attention  # noqa: E402
 from sklearn_emoji.metrics import top_k_emojis  # noqa: E402
 from sklearn_emoji.pipelines import make_method  # noqa: E402
 from sklearn_emoji.serving import add_arguments, create_app, run  # noqa: E402
+from sklearn_emoji.serving._cli import load_served_model  # noqa: E402
+
+STATIC = Path(__file__).resolve().parent.parent / "sklearn_emoji" / "serving" / "static"
 
 N_TRAIN = 300
 
@@ -198,10 +202,11 @@ def test_create_app_refuses_what_it_cannot_serve(data):
         create_app(make_method("S-BOW").fit(X, y), max_batch=0)
 
 
-def _args(model, **kw):
+def _args(model=None, **kw):
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    return parser.parse_args(["--model", str(model), *[f"--{k.replace('_', '-')}={v}" for k, v in kw.items()]])
+    where = [] if model is None else ["--model", str(model)]
+    return parser.parse_args([*where, *[f"--{k.replace('_', '-')}={v}" for k, v in kw.items()]])
 
 
 class _RunsCode:
@@ -238,8 +243,10 @@ def test_the_help_says_a_model_file_is_trusted_code():
     add_arguments(parser)
     text = " ".join(parser.format_help().split())
     assert "pickle" in text and "trust" in text
+    assert "weibo-64" in text and "build-models" in text
     args = parser.parse_args(["--model", "m.pkl"])
     assert (args.host, args.port) == ("127.0.0.1", 8000)
+    assert parser.parse_args([]).model is None  # the default ready model
     for bad in (["--max-batch", "0"], ["--port", "70000"], ["--max-turns", "many"]):
         with pytest.raises(SystemExit):
             parser.parse_args(["--model", "m.pkl", *bad])
@@ -305,3 +312,144 @@ def test_the_serve_command_answers_over_http(models, tmp_path, data):
         finally:
             proc.kill()
     assert proc.returncode == 0
+
+
+# -- ready models: the default of `serve`, a build-models prefix, GET /model ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_ready(tmp_path_factory):
+    return build_tiny_ready(tmp_path_factory.mktemp("ready"))
+
+
+@pytest.fixture
+def tiny_default(monkeypatch, tiny_ready):
+    """Shipped names resolve to the tiny models (the real artifacts may not be built yet); the names asked for."""
+    asked = []
+    real_load, real_manifest = pretrained.load_pretrained, pretrained.pretrained_manifest
+    shipped = {"weibo-64": tiny_ready["64"], "weibo-10": tiny_ready["10"]}
+
+    def load(name=pretrained.DEFAULT_MODEL, **kw):
+        asked.append(name)
+        return real_load(shipped.get(name, name), **kw)
+
+    monkeypatch.setattr(pretrained, "load_pretrained", load)
+    monkeypatch.setattr(pretrained, "pretrained_manifest", lambda name: real_manifest(shipped.get(name, name)))
+    return asked
+
+
+def test_serve_loads_the_default_ready_model_without_model(tiny_default, tiny_ready):
+    model, metadata, label = load_served_model(_args().model)
+    assert tiny_default == [pretrained.DEFAULT_MODEL] == ["weibo-64"]
+    assert label == "the ready model weibo-64"
+    manifest = pretrained.pretrained_manifest("weibo-64")
+    assert metadata["ready_model"] is True and metadata["model"] == "weibo-64"
+    assert metadata["method"] == "H-LSTM"
+    assert metadata["description"] == pretrained.MODELS["weibo-64"][1]
+    assert metadata["held_out"] == manifest["held_out"] and "P@1" in metadata["held_out"]
+    assert metadata["training_data"] and "dialogues" in metadata["training_data"]
+    assert top_k_emojis(model, [["今天下大雨", "我没带伞"]], k=3)[0][0][0] in model.classes_
+
+
+def test_run_without_model_serves_the_default(tiny_default, capsys):
+    """The whole command, no --model: it loads weibo-64 and gets as far as binding the port (taken here)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert run(_args(port=port, log_level="critical")) != 0
+    err = capsys.readouterr().err
+    assert tiny_default == ["weibo-64"]
+    assert "serving the ready model weibo-64" in err and f"could not start on 127.0.0.1:{port}" in err
+
+
+def test_model_route_describes_a_ready_model(tiny_default, tiny_ready):
+    model, metadata, _ = load_served_model("weibo-10")
+    client = TestClient(create_app(model, metadata))
+    info = client.get("/model").json()
+    n = len(model.classes_)
+    assert n == 10 and info["classes"] == [str(c) for c in model.classes_]
+    assert info["model"] == "weibo-10" and info["ready_model"] is True
+    assert info["description"] == pretrained.MODELS["weibo-10"][1]
+    assert info["uniform_score"] == pytest.approx(1 / n)
+    assert info["attention"] is True and info["limits"]["k"] == [1, n]
+    held_out = info["held_out"]
+    assert held_out["shipped"]["P@1"] == pretrained.pretrained_manifest("weibo-10")["held_out"]["shipped"]["P@1"]
+    assert info["recipe"]["tokenizer"] == "chars" and info["artifact"] == "weibo-10-8"
+    assert client.get("/health").json()["method"] == "H-LSTM"
+    answer = client.post("/recommend", json={"turns": ["今天下大雨", "我没带伞"], "k": n}).json()
+    assert sum(e["score"] for e in answer["emojis"]) == pytest.approx(1.0, abs=1e-4)
+    assert answer["attention"] and all(len(t["tokens"]) == len(t["weights"]) for t in answer["attention"])
+
+
+def test_model_accepts_a_build_models_prefix(tiny_ready):
+    prefix = tiny_ready["64"]
+    model, metadata, label = load_served_model(prefix)
+    assert label == f"the ready model {prefix}"
+    assert metadata["model"] == prefix and metadata["artifact"] == "weibo-8"
+    assert metadata["held_out"]["task"].startswith("64 emojis")
+    info = TestClient(create_app(model, metadata)).get("/model").json()
+    assert info["ready_model"] is True and len(info["classes"]) == len(model.classes_)
+
+
+def test_run_refuses_unknown_and_unshipped_ready_models(tmp_path, capsys):
+    assert run(_args("weibo-384")) == 2
+    assert "not shipped" in capsys.readouterr().err
+    missing = tmp_path / "weibo-99"
+    assert run(_args(missing)) == 2
+    err = capsys.readouterr().err
+    assert f"cannot serve {missing}" in err and "no saved model" in err and "weibo-64" in err
+
+
+def test_a_damaged_ready_model_is_refused(tiny_ready, tmp_path, capsys):
+    import shutil
+
+    src = Path(tiny_ready["64"])
+    for suffix in (".safetensors", ".json", ".manifest.json"):
+        shutil.copy(str(src) + suffix, tmp_path / ("weibo-8" + suffix))
+    weights = tmp_path / "weibo-8.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-8] + b"\x00" * 8)
+    assert run(_args(tmp_path / "weibo-8")) == 2
+    err = capsys.readouterr().err
+    assert "does not match its manifest" in err
+
+
+@pytest.mark.skipif(
+    not os.path.isfile(
+        os.path.join(pretrained.DATA_DIR, pretrained.MODELS[pretrained.DEFAULT_MODEL][0] + ".manifest.json")
+    ),
+    reason="the shipped artifacts are not built (make models)",
+)
+def test_the_shipped_default_model_is_described():
+    model, metadata, _ = load_served_model(None)
+    info = TestClient(create_app(model, metadata)).get("/model").json()
+    assert info["model"] == "weibo-64" and len(info["classes"]) == 64
+    assert info["held_out"] == pretrained.pretrained_manifest("weibo-64")["held_out"]
+
+
+# -- the demo page: absolute scores, the chance note, attention shading and its legend -----------------------
+
+
+def test_the_page_shows_absolute_scores_and_says_when_it_is_close_to_chance():
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    script = (STATIC / "app.js").read_text(encoding="utf-8")
+    # The chance note: an element, and its rule (best score under 1.5 x the uniform 1/n, from GET /model).
+    assert 'id="chance-note"' in page
+    assert "const CHANCE_FACTOR = 1.5;" in script and "top < CHANCE_FACTOR * uniform" in script
+    assert "model.uniform_score" in script and "Close to chance" in script
+    # Bars out of 100%, not out of the best score.
+    assert "/ best" not in script and "percent(Math.min(Math.max(e.score, 0), 1), 2)" in script
+    # Attention: shaded against an even share of the turn (weight x tokens), not the top token; a legend.
+    assert "const ratio = weight * n;" in script and "shade(ratio)" in script
+    assert "/ top" not in script
+    assert 'id="attention-legend"' in page and page.count('class="swatch ') == 4
+    assert 'id="attention-flat"' in page
+    # The attention section sits with the emojis, right after them, not at the end of a long page.
+    assert page.index('id="emojis-title"') < page.index('id="attention-section"') < page.index("</main>")
+    assert page.index('class="results"') < page.index('id="emojis-title"')
+    # Emojis: pictographs as they are, Weibo codes as chips of their text.
+    assert "Extended_Pictographic" in script and "emoji code" in script
+    # Nothing from elsewhere: no URL, no inline style or script (the CSP forbids them).
+    for text in (page, script, (STATIC / "style.css").read_text(encoding="utf-8")):
+        assert "http://" not in text and "https://" not in text and "//cdn" not in text
+    assert "<style" not in page and " style=" not in page and "<script>" not in page

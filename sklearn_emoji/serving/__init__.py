@@ -4,8 +4,10 @@ Needs the optional extra: ``pip install "sklearn-emoji[serve]"`` (FastAPI and
 uvicorn). Importing this package does not import them; :func:`create_app` does,
 and says which extra to install when they are missing.
 
-A saved model is a pickle, and loading a pickle runs code: serve only model
-files you trust (see :ref:`serving`).
+With no model named, ``sklearn-emoji serve`` serves the default ready model
+(``sklearn_emoji.pretrained.DEFAULT_MODEL``: safetensors and JSON, no
+pickle). A saved model file is a pickle, and loading a pickle runs code:
+serve only model files you trust (see :ref:`serving`).
 """
 
 from __future__ import annotations

@@ -204,7 +204,10 @@ def create_app(
         ``{"status": "ok", "method", "version"}``.
     ``GET /model``
         What is served: ``metadata`` (for instance the header of the model
-        file) with ``method``, ``classes``, ``attention`` and the limits.
+        file, or a ready model's name and held-out numbers) with
+        ``method``, ``classes``, ``uniform_score`` (``1 / len(classes)``,
+        the score of every emoji for a model that knows nothing),
+        ``attention`` and the limits.
     ``GET /``
         The demo page: type turns, see the emojis as you type.
 
@@ -280,7 +283,13 @@ def create_app(
     }
     info = _json_safe(metadata or {})
     info["method"] = info.get("method") or info.get("estimator") or type(model).__name__
-    info.update(classes=classes, attention=attention, limits=limits, served_by=f"sklearn-emoji {__version__}")
+    info.update(
+        classes=classes,
+        uniform_score=1.0 / len(classes),
+        attention=attention,
+        limits=limits,
+        served_by=f"sklearn-emoji {__version__}",
+    )
 
     app = FastAPI(
         title="sklearn-emoji",

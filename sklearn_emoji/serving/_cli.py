@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 __all__ = ["add_arguments", "run"]
@@ -43,18 +44,22 @@ def add_arguments(parser):
     >>> from sklearn_emoji.serving import add_arguments
     >>> parser = argparse.ArgumentParser()
     >>> add_arguments(parser)
-    >>> args = parser.parse_args(["--model", "m.pkl"])
-    >>> args.host, args.port
-    ('127.0.0.1', 8000)
+    >>> args = parser.parse_args([])
+    >>> args.model, args.host, args.port
+    (None, '127.0.0.1', 8000)
     """
     if parser.description is None:
         parser.description = (
-            "Serve a saved model: POST /recommend (JSON), GET /health, GET /model and a demo page at /. " + TRUST_NOTE
+            "Serve a ready model (weibo-64 by default) or a saved one: POST /recommend (JSON), GET /health, "
+            "GET /model and a demo page at /. " + TRUST_NOTE
         )
     parser.add_argument(
         "--model",
-        required=True,
-        help="a model saved by `sklearn-emoji train` or `evaluate --save-models`. " + TRUST_NOTE,
+        default=None,
+        help="a ready model's name (weibo-64, the default; weibo-10), the path prefix of a model built by "
+        "`sklearn-emoji build-models` (DIR/NAME, next to DIR/NAME.manifest.json), or a model file saved by "
+        "`sklearn-emoji train` or `evaluate --save-models`. Ready models are safetensors and JSON, checked "
+        "against their manifest; a saved model file is a pickle. " + TRUST_NOTE,
     )
     parser.add_argument(
         "--host",
@@ -87,8 +92,103 @@ def _error(message):
     return 2
 
 
+def _is_ready_model(spec):
+    """Whether ``spec`` names a ready model (shipped name or build-models prefix) rather than a model file."""
+    from .. import pretrained
+
+    return spec in pretrained.MODELS or spec in pretrained.NOT_SHIPPED or os.path.isfile(spec + ".manifest.json")
+
+
+def _training_data(model, manifest):
+    """One line on what a ready model was trained on, from its encoder's record, else its manifest."""
+    try:
+        info = dict(model.steps[-1][1].pretrained.info)
+    except (AttributeError, TypeError):
+        info = {}
+    corpus, n = info.get("corpus"), info.get("n_dialogues")
+    fine_tuning = (manifest.get("recipe") or {}).get("fine_tuning") or {}
+    if n and fine_tuning.get("from"):
+        return f"{n} dialogues (training threads), fine-tuned from {fine_tuning['from']}"
+    if corpus and n:
+        return f"{n} dialogues ({corpus})"
+    pretraining = manifest.get("pretraining") or {}
+    if pretraining.get("n_dialogues"):
+        return f"{pretraining['n_dialogues']} Weibo dialogues"
+    return corpus or None
+
+
+def _ready_metadata(spec, model, manifest):
+    """What ``GET /model`` says of a ready model: its name, recipe and the manifest's held-out numbers."""
+    from .. import pretrained
+
+    recipe = manifest.get("recipe") or {}
+    if spec in pretrained.MODELS:
+        description = pretrained.MODELS[spec][1]
+    else:
+        description = f"built by `sklearn-emoji build-models` ({manifest.get('name', os.path.basename(spec))})"
+    return {
+        "method": recipe.get("method") or "H-LSTM",
+        "model": spec,
+        "ready_model": True,
+        "description": description,
+        "artifact": manifest.get("name"),
+        "training_data": _training_data(model, manifest),
+        "held_out": manifest.get("held_out"),
+        "recipe": recipe,
+        "storage": manifest.get("storage"),
+        "library_version": manifest.get("library_version"),
+        "torch_version": manifest.get("torch_version"),
+    }
+
+
+def load_served_model(spec=None):
+    """The model that ``sklearn-emoji serve --model SPEC`` serves, with what ``GET /model`` says of it.
+
+    Parameters
+    ----------
+    spec : str or None, default=None
+        ``None`` for the default ready model
+        (``sklearn_emoji.pretrained.DEFAULT_MODEL``); a ready model's
+        name (``sklearn_emoji.pretrained.MODELS``); the path prefix
+        ``P`` of a model built by ``sklearn-emoji build-models`` (where
+        ``P.manifest.json`` exists); else the path of a model file saved by
+        :func:`~sklearn_emoji.evaluation.save_model` (a pickle: trusted
+        code; its header is checked before it is unpickled).
+
+    Returns
+    -------
+    model : fitted estimator
+    metadata : dict
+        The ready model's name, description, recipe and held-out numbers
+        (from its manifest), or the saved file's header.
+    label : str
+        How the server's start-up line names what it serves.
+
+    Raises
+    ------
+    OSError, ValueError, TypeError
+        The model cannot be loaded; the message says why.
+    """
+    from .. import pretrained
+
+    spec = pretrained.DEFAULT_MODEL if spec is None else os.fspath(spec)
+    if _is_ready_model(spec):
+        model = pretrained.load_pretrained(spec)
+        metadata = _ready_metadata(spec, model, pretrained.pretrained_manifest(spec))
+        return model, metadata, f"the ready model {spec}"
+    from ..evaluation import load_model, read_model_metadata
+
+    try:
+        metadata = read_model_metadata(spec)  # checks the header without unpickling
+    except FileNotFoundError as exc:
+        ready = ", ".join(sorted(pretrained.MODELS))
+        raise FileNotFoundError(f"{exc}; it is not a ready model's name either ({ready})") from exc
+    model = load_model(spec)
+    return model, metadata, f"{metadata.get('method') or metadata.get('estimator')} from {spec}"
+
+
 def run(args):
-    """Load the model once and serve it with uvicorn until interrupted.
+    """Load the model once (see :func:`load_served_model`) and serve it with uvicorn until interrupted.
 
     Parameters
     ----------
@@ -99,8 +199,9 @@ def run(args):
     -------
     int
         Exit status: 0 after a clean shutdown, 2 when the extra is missing
-        or the model cannot be served (not one of this library's model
-        files, unreadable, unfitted, failing), uvicorn's status when it
+        or the model cannot be served (neither a ready model nor one of
+        this library's model files, a ready model's file failing its
+        checksum, unreadable, unfitted, failing), uvicorn's status when it
         cannot start (a port in use), 1 if it gives none.
     """
     try:
@@ -112,11 +213,8 @@ def run(args):
         if "sklearn-emoji[serve]" not in msg:
             msg = f'serving a model needs FastAPI and uvicorn: pip install "sklearn-emoji[serve]" ({msg})'
         return _error(msg)
-    from ..evaluation import load_model, read_model_metadata
-
     try:
-        metadata = read_model_metadata(args.model)  # checks the header without unpickling
-        model = load_model(args.model)
+        model, metadata, label = load_served_model(args.model)
         app = create_app(
             model,
             metadata,
@@ -126,10 +224,11 @@ def run(args):
             max_batch=args.max_batch,
         )
     except (OSError, ValueError, TypeError) as exc:
-        return _error(f"cannot serve {args.model}: {exc}")
+        from ..pretrained import DEFAULT_MODEL
+
+        return _error(f"cannot serve {args.model or DEFAULT_MODEL}: {exc}")
     print(
-        f"serving {metadata.get('method') or metadata.get('estimator')} from {args.model} "
-        f"on http://{args.host}:{args.port}/ (Ctrl+C stops)",
+        f"serving {label} on http://{args.host}:{args.port}/ (Ctrl+C stops)",
         file=sys.stderr,
         flush=True,
     )
