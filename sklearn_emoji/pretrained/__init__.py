@@ -185,11 +185,23 @@ def load_pretrained_encoder(name):
     ('hierarchical', 'attention', 'chars', 64)
     """
     folder, artifact = _locate(name, {**ENCODERS, **MODELS_ARTIFACT})
-    key = ("encoder", os.path.abspath(folder), artifact)
+    key = ("encoder", os.path.abspath(folder), artifact, _stamp(folder, artifact))
     if key not in _CACHE:
         tensors, data, _ = read_artifact(folder, artifact)
         _CACHE[key] = encoder_from_artifact(tensors, data, repr(os.path.join(folder, artifact)))
     return _CACHE[key]
+
+
+def _stamp(folder, artifact):
+    """Identity of the files on disk (a changed or replaced file is read and checked again)."""
+    stamp = []
+    for ext in (".safetensors", ".json", ".manifest.json"):
+        try:
+            st = os.stat(os.path.join(folder, artifact + ext))
+            stamp.append((st.st_size, st.st_mtime_ns, st.st_ino))
+        except OSError:
+            stamp.append(None)
+    return tuple(stamp)
 
 
 def resolve_encoder(pretrained):

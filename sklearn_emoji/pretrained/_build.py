@@ -62,6 +62,14 @@ def _top3_changes(model, encoder, X, proba32):
     return int((top32 != top16).any(axis=1).sum())
 
 
+def _reproducible(info):
+    """The encoder's record without wall-clock times, so two builds write the same bytes (times: manifest)."""
+    info = {k: v for k, v in info.items() if k != "train_seconds"}
+    if "history" in info:
+        info["history"] = [{k: v for k, v in row.items() if k != "dur"} for row in info["history"]]
+    return info
+
+
 def _write(encoder, folder, name, manifest, X_test, proba32, log):
     """Write ``encoder`` as float16 when that changes no held-out top 3, else float32."""
     from . import model_from_encoder
@@ -71,6 +79,7 @@ def _write(encoder, folder, name, manifest, X_test, proba32, log):
     from . import encoder_to_artifact
 
     tensors, data = encoder_to_artifact(encoder, dtype=dtype)
+    data["info"] = _reproducible(data["info"])
     manifest = {**manifest, "storage": {"dtype": dtype, "float16_top3_changes": changes, "n_checked": len(X_test)}}
     written = write_artifact(folder, name, tensors, data, manifest)
     size = sum(f["bytes"] for f in written["files"].values())
