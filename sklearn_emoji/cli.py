@@ -228,6 +228,7 @@ def _cmd_build_models(args):
         n_samples=args.n_samples,
         threads=args.threads,
         device=args.device or "cpu",
+        english=not args.no_english,
         verbose=not args.quiet,
     )
     return 0
@@ -426,6 +427,7 @@ def build_parser():
     bm.add_argument("--n-samples", type=int, default=None, help="a subset of the corpora (quick test builds)")
     bm.add_argument("--threads", type=int, default=1, help="torch threads (default 1: deterministic)")
     bm.add_argument("--device", default=None, help="cpu or cuda")
+    bm.add_argument("--no-english", action="store_true", help="skip tweeteval-20 (EN-LINEAR on TweetEval)")
     bm.add_argument("--quiet", action="store_true", help="no progress output")
     bm.set_defaults(func=_cmd_build_models)
 

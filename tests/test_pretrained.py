@@ -76,9 +76,19 @@ def test_manifest_names_the_data_and_the_excluded_test_threads(data_home):
     assert p1 == pytest.approx(pretrained_manifest("weibo-10")["held_out"]["shipped"]["P@1"], abs=0.01)
 
 
+def test_english_ready_model_from_arrays():
+    verify_artifact(DATA_DIR, "tweeteval-20")
+    manifest = pretrained_manifest("tweeteval-20")
+    assert manifest["recipe"]["method"] == "EN-LINEAR" and "held_out" in manifest
+    model = load_pretrained("tweeteval-20")
+    assert isinstance(model, Pipeline) and len(model.classes_) == 20
+    assert recommend("Merry Christmas everyone!", k=1, model="tweeteval-20")[0][0] == "🎄"
+    assert clone(model).get_params()["clf__power"] == model.get_params()["clf__power"]
+
+
 def test_load_pretrained_is_a_fitted_pipeline_with_no_training():
     names = available_pretrained()
-    assert {"weibo-64", "weibo-10", "weibo-128"} <= set(names)
+    assert {"weibo-64", "weibo-10", "weibo-128", "tweeteval-20"} <= set(names)
     model = load_pretrained("weibo-64")
     assert isinstance(model, Pipeline)
     assert len(model.classes_) == 64 and model[-1].n_epochs_ == 0
@@ -161,7 +171,8 @@ def test_evaluate_refuses_a_ready_model_on_a_split_it_saw(data_home):
 
 
 def test_tiny_rebuild_runs_the_same_code_and_is_deterministic(tmp_path, data_home):
-    kwargs = dict(dim=8, epochs=1, fine_tune_epochs=1, seeds=(0,), n_samples=600, verbose=False)
+    # English: tests/test_pretrained_english.py builds a small tweeteval-20.
+    kwargs = dict(dim=8, epochs=1, fine_tune_epochs=1, seeds=(0,), n_samples=600, english=False, verbose=False)
     first = build_models(str(tmp_path / "a"), **kwargs)
     second = build_models(str(tmp_path / "b"), **kwargs)
     assert set(first) == {"weibo-8", "weibo-10"}

@@ -15,6 +15,9 @@ Names (:func:`available_pretrained`):
 ``"weibo-10"``
     The same encoder fine-tuned on the paper's 10-emoji task (the training
     threads of the canonical split).
+``"tweeteval-20"``
+    EN-LINEAR (word and character TF-IDF, logistic regression, prior shift)
+    on TweetEval's 20 emojis, for English text, stored as arrays.
 ``"weibo-128"``
     The encoder of ``"weibo-64"``, for ``pretrained=`` (fine-tuning on one's
     own data: ``make_method("H-LSTM", pretrained="weibo-128")``).
@@ -50,6 +53,7 @@ DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 MODELS = {
     "weibo-64": ("weibo-128", "H-LSTM pre-trained on 64 Weibo emojis (chars, attention, 128 dims), its own head"),
     "weibo-10": ("weibo-10", "the weibo-128 encoder fine-tuned on the paper's 10 Weibo emojis"),
+    "tweeteval-20": ("tweeteval-20", "EN-LINEAR on TweetEval's 20 emojis (English tweets), stored as arrays"),
 }
 #: Encoder names accepted wherever an encoder is (``pretrained=``).
 ENCODERS = {"weibo-128": "weibo-128", "weibo-10": "weibo-10"}
@@ -78,7 +82,7 @@ def available_pretrained():
     --------
     >>> from sklearn_emoji.pretrained import available_pretrained
     >>> sorted(available_pretrained())
-    ['weibo-10', 'weibo-128', 'weibo-64']
+    ['tweeteval-20', 'weibo-10', 'weibo-128', 'weibo-64']
     """
     out = {name: desc for name, (_, desc) in MODELS.items()}
     out["weibo-128"] = "the encoder of weibo-64 (chars, attention, 128 dims), for pretrained="
@@ -225,8 +229,8 @@ def load_pretrained(name=DEFAULT_MODEL, *, device="cpu"):
     """A ready, fitted model by name: recommendations with no training.
 
     The result is a scikit-learn :class:`~sklearn.pipeline.Pipeline`
-    (``HierarchicalTokenizer -> HLSTMClassifier``) whose classifier holds
-    the shipped weights: ``predict``, ``predict_proba``, ``classes_``,
+    (``HierarchicalTokenizer -> HLSTMClassifier``; for ``"tweeteval-20"``
+    the EN-LINEAR pipeline) whose last step holds the shipped weights: ``predict``, ``predict_proba``, ``classes_``,
     :func:`~sklearn_emoji.metrics.top_k_emojis` and
     :func:`~sklearn_emoji.inspection.explain_attention` work at once. Its
     parameters hold the encoder (``clf__pretrained``), so
@@ -236,7 +240,7 @@ def load_pretrained(name=DEFAULT_MODEL, *, device="cpu"):
     ----------
     name : str, default="weibo-64"
         ``"weibo-64"`` (64 emojis, the pre-training head), ``"weibo-10"``
-        (the paper's 10 emojis) or the path prefix of an artifact built by
+        (the paper's 10 emojis), ``"tweeteval-20"`` (English) or the path prefix of an artifact built by
         ``sklearn-emoji build-models``.
     device : str, default="cpu"
 
@@ -262,8 +266,27 @@ def load_pretrained(name=DEFAULT_MODEL, *, device="cpu"):
     >>> [e for e, _ in top_k_emojis(model, [["今天下大雨", "我没带伞"]], k=3)[0]][0] in model.classes_
     True
     """
+    if _is_english(name):
+        return _load_english(name)
     encoder = load_pretrained_encoder(name if name not in MODELS else MODELS[name][0])
     return model_from_encoder(encoder, device=device)
+
+
+def _is_english(name):
+    from ._english import ARTIFACT
+
+    if not isinstance(name, (str, os.PathLike)):
+        return False
+    return os.fspath(name) == ARTIFACT or os.path.basename(os.fspath(name)) == ARTIFACT
+
+
+def _load_english(name):
+    """The EN-LINEAR pipeline of the ``tweeteval-20`` arrays (no pickle), checked against its manifest."""
+    from ._english import linear_from_artifact
+
+    folder, artifact = _locate(name, MODELS_ARTIFACT)
+    tensors, data, _ = read_artifact(folder, artifact)
+    return linear_from_artifact(tensors, data, source=repr(os.path.join(folder, artifact)))
 
 
 def model_from_encoder(encoder, *, device="cpu"):

@@ -98,6 +98,7 @@ def build_models(
     n_samples=None,
     threads=1,
     device="cpu",
+    english=True,
     verbose=True,
 ):
     """Pre-train and fine-tune the shipped networks, score them, write artifacts and manifests.
@@ -122,6 +123,9 @@ def build_models(
         ``torch.set_num_threads`` during the build (one thread is
         deterministic and, on a busy 2-core machine, faster).
     device : str, default="cpu"
+    english : bool, default=True
+        Also build ``tweeteval-20`` (EN-LINEAR on TweetEval, as arrays;
+        :func:`sklearn_emoji.pretrained._english.build_english`).
     verbose : bool, default=True
 
     Returns
