@@ -29,7 +29,6 @@ Load only model files you trust.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from . import __version__
@@ -236,10 +235,10 @@ def _cmd_build_models(args):
 
 def _load_any_model(name):
     """A ready model by name (no --model: the default), else a saved model file."""
-    from .pretrained import DEFAULT_MODEL, MODELS, load_pretrained
+    from .pretrained import DEFAULT_MODEL, is_ready_model, load_pretrained
 
     name = name or DEFAULT_MODEL
-    if name in MODELS or os.path.isfile(str(name) + ".manifest.json"):
+    if is_ready_model(name):
         return load_pretrained(name)
     return load_model(name)
 

@@ -89,6 +89,16 @@ def available_pretrained():
     return {k: out[k] for k in sorted(out)}
 
 
+def is_ready_model(spec):
+    """Whether ``spec`` names a ready model (a shipped or known name, or a build-models prefix), not a model file.
+
+    The one rule by which the command line's ``recommend --model`` and
+    ``serve --model`` tell a ready model from a saved model file.
+    """
+    spec = os.fspath(spec)
+    return spec in MODELS or spec in NOT_SHIPPED or os.path.isfile(spec + ".manifest.json")
+
+
 def _locate(name, table):
     """``(folder, artifact)`` of a shipped name, or of a path ``DIR/ARTIFACT`` built by build-models."""
     if not isinstance(name, (str, os.PathLike)):

@@ -40,7 +40,7 @@ def _scores(model, X, y, ks=(1, 3, 5)):
     return out, proba
 
 
-def _top3_changes(model, encoder, X, proba32):
+def _top3_changes(encoder, X, proba32):
     """How many top-3 rankings change when the weights are stored as float16."""
     import torch
 
@@ -72,12 +72,10 @@ def _reproducible(info):
 
 def _write(encoder, folder, name, manifest, X_test, proba32, log):
     """Write ``encoder`` as float16 when that changes no held-out top 3, else float32."""
-    from . import model_from_encoder
-
-    changes = _top3_changes(model_from_encoder(encoder), encoder, X_test, proba32)
-    dtype = "float16" if changes == 0 else "float32"
     from . import encoder_to_artifact
 
+    changes = _top3_changes(encoder, X_test, proba32)
+    dtype = "float16" if changes == 0 else "float32"
     tensors, data = encoder_to_artifact(encoder, dtype=dtype)
     data["info"] = _reproducible(data["info"])
     manifest = {**manifest, "storage": {"dtype": dtype, "float16_top3_changes": changes, "n_checked": len(X_test)}}

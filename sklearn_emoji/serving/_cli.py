@@ -92,13 +92,6 @@ def _error(message):
     return 2
 
 
-def _is_ready_model(spec):
-    """Whether ``spec`` names a ready model (shipped name or build-models prefix) rather than a model file."""
-    from .. import pretrained
-
-    return spec in pretrained.MODELS or spec in pretrained.NOT_SHIPPED or os.path.isfile(spec + ".manifest.json")
-
-
 def _training_data(model, manifest):
     """One line on what a ready model was trained on, from its encoder's record, else its manifest."""
     try:
@@ -172,7 +165,7 @@ def load_served_model(spec=None):
     from .. import pretrained
 
     spec = pretrained.DEFAULT_MODEL if spec is None else os.fspath(spec)
-    if _is_ready_model(spec):
+    if pretrained.is_ready_model(spec):
         model = pretrained.load_pretrained(spec)
         metadata = _ready_metadata(spec, model, pretrained.pretrained_manifest(spec))
         return model, metadata, f"the ready model {spec}"
