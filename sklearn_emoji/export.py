@@ -304,6 +304,10 @@ def _lstm_onnx_bytes(final, ndim):
         with warnings.catch_warnings():
             # The batch size is dynamic on purpose; the tests run other batch sizes than the example's.
             warnings.filterwarnings("ignore", message=".*batch_size other than 1.*", category=UserWarning)
+            # nn.LSTM's own shape checks, constant for a traced graph whose input size is fixed
+            warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+            warnings.filterwarnings("ignore", message="The feature will be removed", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", message=".*legacy TorchScript", category=DeprecationWarning)
             torch.onnx.export(
                 graph,
                 (example,),
@@ -390,9 +394,13 @@ def export_onnx(model, path, *, quantize=False):
     ImportError
         The ``onnx`` extra is missing.
     """
-    from sklearn.utils.validation import check_is_fitted
-
+    _import_onnx()
     kind, states, final = _describe(model)
+    if quantize and kind == "linear":
+        raise ValueError(
+            "quantize=True is for the LSTM models: the logistic regression of a bag of words goes out "
+            "as one LinearClassifier operator, which onnxruntime's int8 quantizer does not handle"
+        )
     check_is_fitted(final)
     classes = [str(c) for c in final.classes_]
     if kind == "linear":
@@ -455,6 +463,11 @@ def quantize_onnx(path, out_path):
 
     state = _read_state(path)
     _open_session(ort, path, state)  # refuses a pair that does not match before any work
+    if state["kind"] == "linear":
+        raise ValueError(
+            f"{path} is a bag-of-words model: skl2onnx writes its logistic regression as one LinearClassifier "
+            "operator, which onnxruntime's int8 quantizer does not handle; only the LSTM models are quantized"
+        )
     out_path = Path(out_path)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "int8.onnx"
@@ -576,8 +589,8 @@ class _Tfidf:
                 if j is not None:
                     out[i, j] += 1.0
         if self.sublinear_tf:
-            np.log(out, where=out > 0, out=out)
-            out[out != 0] += 1.0
+            seen = out > 0
+            out[seen] = 1.0 + np.log(out[seen])
         out *= self.idf
         if self.norm is not None:
             ord_ = 2 if self.norm == "l2" else 1
@@ -694,7 +707,8 @@ class OnnxEmojiModel(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def top_k(self, X, k=3):
         """The ``k`` best emojis of each dialogue with their scores, best first.
