@@ -238,6 +238,10 @@ def _load_any_model(name):
     from .pretrained import DEFAULT_MODEL, is_ready_model, load_pretrained
 
     name = name or DEFAULT_MODEL
+    if str(name).endswith(".onnx"):  # written by export_onnx; runs without torch
+        from .export import load_onnx
+
+        return load_onnx(name)
     if is_ready_model(name):
         return load_pretrained(name)
     return load_model(name)
@@ -403,8 +407,8 @@ def build_parser():
     rc.add_argument(
         "--model",
         default=None,
-        help="a ready model's name (weibo-64, the default; weibo-10) or a model saved by train or "
-        "evaluate --save-models (a pickle: only a file you trust)",
+        help="a ready model's name (weibo-64, the default; weibo-10), NAME.onnx written by export_onnx (no "
+        "torch needed) or a model saved by train or evaluate --save-models (a pickle: only a file you trust)",
     )
     rc.add_argument("-k", type=int, default=3, help="number of emojis to print")
     rc.add_argument("turns", nargs="+", help="the dialogue's turns, oldest first; the last is the reply")

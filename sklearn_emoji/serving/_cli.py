@@ -58,8 +58,9 @@ def add_arguments(parser):
         default=None,
         help="a ready model's name (weibo-64, the default; weibo-10), the path prefix of a model built by "
         "`sklearn-emoji build-models` (DIR/NAME, next to DIR/NAME.manifest.json), or a model file saved by "
-        "`sklearn-emoji train` or `evaluate --save-models`. Ready models are safetensors and JSON, checked "
-        "against their manifest; a saved model file is a pickle. " + TRUST_NOTE,
+        "`sklearn-emoji train` or `evaluate --save-models`, or NAME.onnx written by export_onnx (served by "
+        "onnxruntime without torch: the serve-lite extra). Ready models are safetensors and JSON, checked "
+        "against their manifest; an ONNX model is data and JSON; a saved model file is a pickle. " + TRUST_NOTE,
     )
     parser.add_argument(
         "--host",
@@ -134,6 +135,24 @@ def _ready_metadata(spec, model, manifest):
     }
 
 
+def _onnx_model(spec):
+    """An ONNX model written by ``export_onnx`` (torch is not imported), with what ``GET /model`` says of it."""
+    from ..export import load_onnx
+
+    model = load_onnx(spec)
+    meta = model.metadata_
+    metadata = {
+        "method": meta.get("method"),
+        "model": spec,
+        "format": "onnx",
+        "quantized": meta.get("quantized"),
+        "onnx_sha256": meta.get("onnx_sha256"),
+        "library_version": meta.get("library_version"),
+    }
+    weights = "int8" if meta.get("quantized") else "fp32"
+    return model, metadata, f"the ONNX model {spec} ({meta.get('method')}, {weights}, onnxruntime)"
+
+
 def load_served_model(spec=None):
     """The model that ``sklearn-emoji serve --model SPEC`` serves, with what ``GET /model`` says of it.
 
@@ -144,7 +163,9 @@ def load_served_model(spec=None):
         (``sklearn_emoji.pretrained.DEFAULT_MODEL``); a ready model's
         name (``sklearn_emoji.pretrained.MODELS``); the path prefix
         ``P`` of a model built by ``sklearn-emoji build-models`` (where
-        ``P.manifest.json`` exists); else the path of a model file saved by
+        ``P.manifest.json`` exists); a path ending in ``.onnx``, written by
+        :func:`~sklearn_emoji.export.export_onnx` (run by onnxruntime,
+        without torch); else the path of a model file saved by
         :func:`~sklearn_emoji.evaluation.save_model` (a pickle: trusted
         code; its header is checked before it is unpickled).
 
@@ -162,9 +183,12 @@ def load_served_model(spec=None):
     OSError, ValueError, TypeError
         The model cannot be loaded; the message says why.
     """
+    spec = None if spec is None else os.fspath(spec)
+    if spec is not None and spec.endswith(".onnx"):
+        return _onnx_model(spec)
     from .. import pretrained
 
-    spec = pretrained.DEFAULT_MODEL if spec is None else os.fspath(spec)
+    spec = pretrained.DEFAULT_MODEL if spec is None else spec
     if pretrained.is_ready_model(spec):
         model = pretrained.load_pretrained(spec)
         metadata = _ready_metadata(spec, model, pretrained.pretrained_manifest(spec))
@@ -203,7 +227,7 @@ def run(args):
         from ._app import create_app
     except ImportError as exc:
         msg = str(exc)
-        if "sklearn-emoji[serve]" not in msg:
+        if "sklearn-emoji[serve" not in msg:
             msg = f'serving a model needs FastAPI and uvicorn: pip install "sklearn-emoji[serve]" ({msg})'
         return _error(msg)
     try:
@@ -216,7 +240,7 @@ def run(args):
             max_chars=args.max_chars,
             max_batch=args.max_batch,
         )
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, ImportError) as exc:
         from ..pretrained import DEFAULT_MODEL
 
         return _error(f"cannot serve {args.model or DEFAULT_MODEL}: {exc}")
