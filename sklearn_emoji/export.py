@@ -69,7 +69,7 @@ OPSET = 17
 # Keys of the ONNX file's metadata_props that tie it to its tokenizer file.
 _META = "sklearn_emoji."
 _PAD_ID, _OOV_ID = 0, 1
-_BATCH = 256
+_BATCH = 128
 
 _EXPORT_EXTRA = 'pip install "sklearn-emoji[onnx]"'
 _RUNTIME_EXTRA = 'pip install "sklearn-emoji[serve-lite]" (or onnxruntime alone)'
@@ -599,6 +599,44 @@ class _Tfidf:
         return out.astype(np.float32)
 
 
+def _used_width(nonzero, axis):
+    """1 + the last index along ``axis`` (the last one of ``nonzero``'s dimensions) holding a non-zero, at least 1."""
+    width = nonzero.shape[axis]
+    last = width - np.argmax(np.flip(nonzero, axis=axis), axis=axis)
+    return np.where(nonzero.any(axis=axis), last, 1)
+
+
+def _batches(inputs, trim):
+    """``(rows, batch)`` chunks of at most ``_BATCH`` rows.
+
+    With ``trim`` (token ids), rows of similar length go together (sorted by
+    their used number of turns and tokens) and each chunk is cut to its
+    longest row: the graph reads every row over the full width it is given,
+    and the padding after a row's last token changes nothing (an LSTM never
+    looks ahead), so this only saves work.
+    """
+    if not trim:
+        for start in range(0, len(inputs), _BATCH):
+            yield slice(start, start + _BATCH), inputs[start : start + _BATCH]
+        return
+    nonzero = inputs != 0
+    if inputs.ndim == 3:
+        tokens = _used_width(nonzero.any(axis=1), 1)
+        turns = _used_width(nonzero.any(axis=2), 1)
+        order = np.lexsort((tokens, turns))
+    else:
+        tokens = _used_width(nonzero, 1)
+        turns = None
+        order = np.argsort(tokens, kind="stable")
+    for start in range(0, len(inputs), _BATCH):
+        rows = order[start : start + _BATCH]
+        width = int(tokens[rows].max())
+        if turns is None:
+            yield rows, np.ascontiguousarray(inputs[rows, :width])
+        else:
+            yield rows, np.ascontiguousarray(inputs[rows, : int(turns[rows].max()), :width])
+
+
 class OnnxEmojiModel(ClassifierMixin, BaseEstimator):
     """A model exported by :func:`export_onnx`, run by onnxruntime (made by :func:`load_onnx`).
 
@@ -688,11 +726,9 @@ class OnnxEmojiModel(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes), float64
         """
         inputs = self.transform_inputs(X)
-        outs = []
-        for start in range(0, len(inputs), _BATCH):
-            result = self._session.run(None, {self._input: inputs[start : start + _BATCH]})
-            outs.append(np.asarray(result[-1], dtype=np.float64))
-        proba = np.concatenate(outs) if outs else np.zeros((0, len(self.classes_)))
+        proba = np.zeros((len(inputs), len(self.classes_)), dtype=np.float64)
+        for rows, batch in _batches(inputs, self._kind != "linear"):
+            proba[rows] = self._session.run(None, {self._input: batch})[-1]
         proba /= proba.sum(1, keepdims=True)
         return proba
 
