@@ -108,6 +108,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         "pooling": [StrOptions({"last", "attention"})],
         "pretrained": [PretrainedEncoder, None],
         "fine_tuning": [StrOptions(set(_FINE_TUNING))],
+        "extend_embedding": ["boolean"],
         "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],
     }
 
@@ -132,6 +133,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         pooling="attention",
         pretrained=None,
         fine_tuning="full",
+        extend_embedding=False,
         accelerator=None,
         **kwargs,
     ):
@@ -153,6 +155,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         self.pooling = pooling
         self.pretrained = pretrained
         self.fine_tuning = fine_tuning
+        self.extend_embedding = extend_embedding
         self.accelerator = accelerator
         self._routed = ()
         self._set_routed(kwargs)
@@ -188,7 +191,9 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
                     f"{name}({param}={mine}) does not match the pre-trained encoder's "
                     f"{param}={size}; leave {param}=None to take the encoder's size."
                 )
-        if self.vocab_size is not None and self.vocab_size != enc.vocab_size:
+        if self.vocab_size is not None and (
+            self.vocab_size < enc.vocab_size if self.extend_embedding else self.vocab_size != enc.vocab_size
+        ):
             raise ValueError(
                 f"{name}(vocab_size={self.vocab_size}) does not match the pre-trained encoder's "
                 f"vocabulary of {enc.vocab_size} ids; leave vocab_size=None."
@@ -363,12 +368,15 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         name = type(self).__name__
         enc = self.pretrained
         if enc is not None:
+            if self.extend_embedding:  # ids past the encoder's are new tokens: new embedding rows
+                return max(enc.vocab_size, top + 1, self.vocab_size or 0)
             if top >= enc.vocab_size:
                 raise ValueError(
                     f"{name}: the input holds token id {top} but the pre-trained "
                     f"encoder has a vocabulary of {enc.vocab_size} ids (0..{enc.vocab_size - 1}): "
                     "the tokenizer does not match the encoder. Fit the tokenizer with "
-                    "vocabulary=<the encoder> so that both use the encoder's ids."
+                    "vocabulary=<the encoder> so that both use the encoder's ids (and, for tokens it lacks, "
+                    "extend_vocabulary=N with extend_embedding=True here)."
                 )
             return enc.vocab_size
         if self.vocab_size is not None:
