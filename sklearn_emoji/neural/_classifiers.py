@@ -38,7 +38,7 @@ from skorch.helper import predefined_split
 
 from .. import _validation
 from ._modules import HierarchicalLSTM, SequenceLSTM
-from ._net import _check_device, _SkorchNetMixin
+from ._net import _check_device, _SkorchNetMixin, torch_threads
 from ._params import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, _RoutedParamsMixin
 from ._streaming import TokenDataset, as_ids, scan_ids
 from ._transfer import PretrainedEncoder
@@ -109,6 +109,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         "pretrained": [PretrainedEncoder, None],
         "fine_tuning": [StrOptions(set(_FINE_TUNING))],
         "extend_embedding": ["boolean"],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],
     }
 
@@ -134,6 +135,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         pretrained=None,
         fine_tuning="full",
         extend_embedding=False,
+        n_threads=None,
         accelerator=None,
         **kwargs,
     ):
@@ -156,6 +158,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         self.pretrained = pretrained
         self.fine_tuning = fine_tuning
         self.extend_embedding = extend_embedding
+        self.n_threads = n_threads
         self.accelerator = accelerator
         self._routed = ()
         self._set_routed(kwargs)
@@ -289,7 +292,8 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         dataset = TokenDataset(X, y_enc, vocab_size)
         train, y_train, train_split = self._split(dataset, y_enc, groups, seed)
         net = self._make_net(encoder.classes_, vocab_size, train_split, device, accelerator, token)
-        self._train(net, train, y_train, seed)
+        with torch_threads(self.n_threads):
+            self._train(net, train, y_train, seed)
 
         self.net_ = net
         self.classes_ = encoder.classes_
@@ -421,10 +425,11 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
             Class probabilities (rows sum to 1).
         """
         X = self._prepare(X)
-        if len(X) <= self.net_.batch_size:
-            proba = self._forward(X)
-        else:
-            proba = self.net_.predict_proba(TokenDataset(X, None, self.vocab_size_))
+        with torch_threads(self.n_threads):
+            if len(X) <= self.net_.batch_size:
+                proba = self._forward(X)
+            else:
+                proba = self.net_.predict_proba(TokenDataset(X, None, self.vocab_size_))
         proba = proba.astype(np.float64)
         proba /= proba.sum(1, keepdims=True)
         return proba
@@ -458,7 +463,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         device = next(module.parameters()).device
         outs = []
         module.eval()
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.n_threads):
             for start in range(0, len(X), self.batch_size):
                 batch = torch.as_tensor(as_ids(X[start : start + self.batch_size], self.vocab_size_), device=device)
                 _, weights = module.encode_with_weights(batch)

@@ -141,6 +141,12 @@ _COMMON_PARAMS_DOC = """
         (a tokenizer that does not use the encoder's ids).
         :func:`~sklearn_emoji.pipelines.make_method` with ``pretrained=``
         turns both on.
+    n_threads : int or None, default=None
+        torch's CPU threads while this model trains and predicts
+        (``torch.set_num_threads``, restored afterwards). ``None`` keeps
+        torch's own setting (one per physical core). On a busy machine with
+        few cores, 1 is often much faster than 2 (oversubscribed threads
+        wait on each other): ``benchmarks/bench_threads.py`` measures it.
     accelerator : accelerate.Accelerator, "auto" or None, default=None
         Train through Hugging Face accelerate (skorch's
         :class:`~skorch.hf.AccelerateMixin`): mixed precision, gradient
