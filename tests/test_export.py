@@ -219,3 +219,32 @@ def test_missing_onnxruntime_names_the_extra(ready_files, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(ImportError, match=r"sklearn-emoji\[onnx\]"):
         export_onnx(make_method("S-BOW"), "unused.onnx")
+
+
+def test_serve_and_recommend_take_an_onnx_file(ready_files, tmp_path, capsys):
+    pytest.importorskip("fastapi")
+    import argparse
+
+    from fastapi.testclient import TestClient
+
+    from sklearn_emoji.cli import main
+    from sklearn_emoji.serving import add_arguments, create_app, run
+    from sklearn_emoji.serving._cli import load_served_model
+
+    fp32, int8 = ready_files
+    model, metadata, label = load_served_model(str(int8))
+    assert metadata["format"] == "onnx" and metadata["quantized"] is True and "int8" in label
+    client = TestClient(create_app(model, metadata))
+    got = client.post("/recommend", json={"turns": ["今天天气真好", "哈哈哈哈"], "k": 2}).json()
+    assert [e["emoji"] for e in got["emojis"]] == [e for e, _ in model.top_k([["今天天气真好", "哈哈哈哈"]], k=2)[0]]
+    assert client.get("/model").json()["method"] == "HLSTMClassifier"
+
+    assert main(["recommend", "--model", str(fp32), "-k", "1", "哈哈哈哈"]) == 0
+    assert capsys.readouterr().out.count("\t") == 1
+
+    truncated = _copy_pair(fp32, tmp_path / "bad.onnx")
+    truncated.write_bytes(b"\x08\x07garbage")
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert run(parser.parse_args(["--model", str(truncated)])) == 2
+    assert "not a readable ONNX model" in capsys.readouterr().err
