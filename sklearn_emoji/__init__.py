@@ -7,24 +7,31 @@ torch), the lexicon model and the dataset loaders are loaded on first use, so
 """
 
 import importlib
-
-from .emojis import count_emojis, find_emojis, strip_emojis
-from .metrics import (
-    get_scorer_dict,
-    make_mrr_scorer,
-    make_precision_at_k_scorer,
-    mean_reciprocal_rank,
-    precision_at_k,
-    set_scores,
-    top_k_emojis,
-)
-from .pipelines import available_methods, make_method
-from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
-from .text import clean_text, tokenize
+import importlib.util
 
 __version__ = "0.1.0"
 
+# Every public name is imported on first use, so that ``import sklearn_emoji``
+# (and the ``sklearn-emoji`` command's ``--help``) imports neither scikit-learn,
+# jieba nor torch.
 _LAZY = {
+    "find_emojis": "emojis",
+    "count_emojis": "emojis",
+    "strip_emojis": "emojis",
+    "clean_text": "text",
+    "tokenize": "text",
+    "DialogueFlattener": "preprocessing",
+    "SequenceTokenizer": "preprocessing",
+    "HierarchicalTokenizer": "preprocessing",
+    "precision_at_k": "metrics",
+    "mean_reciprocal_rank": "metrics",
+    "set_scores": "metrics",
+    "make_precision_at_k_scorer": "metrics",
+    "make_mrr_scorer": "metrics",
+    "get_scorer_dict": "metrics",
+    "top_k_emojis": "metrics",
+    "make_method": "pipelines",
+    "available_methods": "pipelines",
     "SLSTMClassifier": "neural",
     "FLSTMClassifier": "neural",
     "HLSTMClassifier": "neural",
@@ -52,23 +59,6 @@ _LAZY = {
 
 __all__ = [
     "__version__",
-    "find_emojis",
-    "count_emojis",
-    "strip_emojis",
-    "clean_text",
-    "tokenize",
-    "DialogueFlattener",
-    "SequenceTokenizer",
-    "HierarchicalTokenizer",
-    "precision_at_k",
-    "mean_reciprocal_rank",
-    "set_scores",
-    "make_precision_at_k_scorer",
-    "make_mrr_scorer",
-    "get_scorer_dict",
-    "top_k_emojis",
-    "make_method",
-    "available_methods",
     *_LAZY,
 ]
 
@@ -77,6 +67,9 @@ def __getattr__(name):
     if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
+    if not name.startswith("__") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        # a submodule, as `import sklearn_emoji` used to make `sklearn_emoji.metrics` reachable
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -109,6 +109,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         "pretrained": [PretrainedEncoder, None],
         "fine_tuning": [StrOptions(set(_FINE_TUNING))],
         "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],
+        "on_interrupt": [StrOptions({"raise", "keep"})],
     }
 
     def __init__(
@@ -133,6 +134,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         pretrained=None,
         fine_tuning="full",
         accelerator=None,
+        on_interrupt="raise",
         **kwargs,
     ):
         self.embedding_dim = embedding_dim
@@ -154,6 +156,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         self.pretrained = pretrained
         self.fine_tuning = fine_tuning
         self.accelerator = accelerator
+        self.on_interrupt = on_interrupt
         self._routed = ()
         self._set_routed(kwargs)
 
@@ -284,8 +287,9 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         dataset = TokenDataset(X, y_enc, vocab_size)
         train, y_train, train_split = self._split(dataset, y_enc, groups, seed)
         net = self._make_net(encoder.classes_, vocab_size, train_split, device, accelerator, token)
-        self._train(net, train, y_train, seed)
+        interrupted = self._train(net, train, y_train, seed)
 
+        self.interrupted_ = interrupted
         self.net_ = net
         self.classes_ = encoder.classes_
         self.vocab_size_ = vocab_size
