@@ -125,7 +125,9 @@ def test_pretrain_then_evaluate_from_the_encoder(tmp_path, capsys):
 
     enc_path = tmp_path / "enc.pt"
     assert (
-        main(["pretrain", "--output", str(enc_path), "--n-samples", "800", "--dim", "8", "--max-epochs", "1", "--quiet"])
+        main(
+            ["pretrain", "--output", str(enc_path), "--n-samples", "800", "--dim", "8", "--max-epochs", "1", "--quiet"]
+        )
         == 0
     )
     assert "test threads of the evaluate split excluded" in capsys.readouterr().out
