@@ -560,7 +560,7 @@ def test_an_archive_without_a_usable_dialogue_is_an_error_naming_it(ced_members,
         load_weibo_dialogues(data_home=tmp_path / "a", **LOOSE)
     # replies, none with an emoji: no dialogue (the reply corpus alone still loads)
     no_emoji = dict(roots_only)
-    for n, raw in ced_members.items():
+    for n in ced_members:
         if n.startswith(("rumor-repost/", "non-rumor-repost/")):
             no_emoji[n] = json.dumps([{"mid": "1", "parent": "", "text": "没有表情的回复"}]).encode()
     write_zip(tmp_path / "b" / "weibo_ced" / "master.zip", no_emoji)
