@@ -80,7 +80,7 @@ def _writable_folder(folder, flag, shown):
         raise PermissionError(f"{flag} {shown}: cannot write in {existing}")
 
 
-def check_output_file(path, flag="--output"):
+def _check_output_file(path, flag="--output"):
     """Refuse, before any work, a file path that cannot be written: a folder, under a file, unwritable.
 
     Parameters
@@ -96,7 +96,7 @@ def check_output_file(path, flag="--output"):
     _writable_folder(path.parent if str(path.parent) else Path("."), flag, path)
 
 
-def check_output_folder(path, flag="--save-models"):
+def _check_output_folder(path, flag="--save-models"):
     """Refuse, before any work, a folder path that cannot hold new files: a file, under a file, unwritable."""
     path = Path(path)
     if path.exists() and not path.is_dir():
@@ -204,9 +204,9 @@ def _cmd_evaluate(args):
     if output is None:
         output = "results/evaluate_tweeteval.json" if args.dataset == "tweeteval" else "results/evaluate.json"
     if output:
-        check_output_file(output)
+        _check_output_file(output)
     if args.save_models:
-        check_output_folder(args.save_models)
+        _check_output_folder(args.save_models)
     common = {
         "data_home": args.data_home,
         "n_samples": args.n_samples,
@@ -257,7 +257,7 @@ def _cmd_train(args):
 
     method = method_info(args.method).name
     _check_lstm_flags(args, [method])
-    check_output_file(args.output)
+    _check_output_file(args.output)
     from .evaluation import save_model, train_on_weibo
 
     model, metadata = train_on_weibo(
@@ -284,7 +284,7 @@ def _cmd_pretrain(args):
         _refuse(args, "with --word-vectors (the encoder's vocabulary and tokenizer are used)", "--tokenizer")
     embedding_dim = args.embedding_dim or args.dim or 128
     hidden_dim = args.hidden_dim or args.dim or 128
-    check_output_file(args.output)
+    _check_output_file(args.output)
     exclude = None
     if not args.include_test_threads:
         bunch = load_weibo_dialogues(
