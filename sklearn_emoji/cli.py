@@ -280,11 +280,20 @@ def _cmd_pretrain(args):
 
     if args.include_test_threads:
         _refuse(args, "with --include-test-threads (no split is made)", "--test-size", "--long-turns")
-    if args.word_vectors:
-        _refuse(args, "with --word-vectors (the encoder's vocabulary and tokenizer are used)", "--tokenizer")
     embedding_dim = args.embedding_dim or args.dim or 128
     hidden_dim = args.hidden_dim or args.dim or 128
     _check_output_file(args.output)
+    initial = None
+    if args.word_vectors:
+        from .neural import load_encoder
+
+        initial = load_encoder(args.word_vectors)
+        theirs = initial.info.get("tokenizer", "words")
+        if args.tokenizer is not None and args.tokenizer != theirs:
+            raise ValueError(
+                f"--tokenizer {args.tokenizer} does not match the tokenizer of --word-vectors {args.word_vectors} "
+                f"({theirs}), which is the one used; leave --tokenizer out"
+            )
     exclude = None
     if not args.include_test_threads:
         bunch = load_weibo_dialogues(
@@ -302,11 +311,6 @@ def _cmd_pretrain(args):
         n_samples=args.n_samples,
         random_state=args.random_state,
     )
-    initial = None
-    if args.word_vectors:
-        from .neural import load_encoder
-
-        initial = load_encoder(args.word_vectors)
     what = "all threads" if exclude is None else f"test threads of the evaluate split excluded ({len(set(exclude))})"
     print(
         f"pre-training a {args.method} encoder on {len(corpus.data)} Weibo dialogues, "
