@@ -1,37 +1,36 @@
 """sklearn-emoji: scikit-learn compatible emoji recommendation for posts and
 multi-turn dialogues (Chinese and English).
 
-The neural classifiers and the transfer-learning functions (which import
-torch), the lexicon model and the dataset loaders are loaded on first use, so
-``import sklearn_emoji`` stays fast.
+Every public name is loaded on first use, so ``import sklearn_emoji`` stays
+fast and a ready model's :func:`recommend` needs neither scikit-learn nor
+torch.
 """
 
 import importlib
-import importlib.util
 
 __version__ = "0.1.0"
 
-# Every public name is imported on first use, so that ``import sklearn_emoji``
-# (and the ``sklearn-emoji`` command's ``--help``) imports neither scikit-learn,
-# jieba nor torch.
+# Every public name is imported on first use (PEP 562), so that
+# ``import sklearn_emoji`` costs nothing and a ready model's ``recommend``
+# imports neither scikit-learn nor torch (see sklearn_emoji.pretrained).
 _LAZY = {
-    "find_emojis": "emojis",
     "count_emojis": "emojis",
+    "find_emojis": "emojis",
     "strip_emojis": "emojis",
+    "get_scorer_dict": "metrics",
+    "make_mrr_scorer": "metrics",
+    "make_precision_at_k_scorer": "metrics",
+    "mean_reciprocal_rank": "metrics",
+    "precision_at_k": "metrics",
+    "set_scores": "metrics",
+    "top_k_emojis": "metrics",
+    "available_methods": "pipelines",
+    "make_method": "pipelines",
+    "DialogueFlattener": "preprocessing",
+    "HierarchicalTokenizer": "preprocessing",
+    "SequenceTokenizer": "preprocessing",
     "clean_text": "text",
     "tokenize": "text",
-    "DialogueFlattener": "preprocessing",
-    "SequenceTokenizer": "preprocessing",
-    "HierarchicalTokenizer": "preprocessing",
-    "precision_at_k": "metrics",
-    "mean_reciprocal_rank": "metrics",
-    "set_scores": "metrics",
-    "make_precision_at_k_scorer": "metrics",
-    "make_mrr_scorer": "metrics",
-    "get_scorer_dict": "metrics",
-    "top_k_emojis": "metrics",
-    "make_method": "pipelines",
-    "available_methods": "pipelines",
     "SLSTMClassifier": "neural",
     "FLSTMClassifier": "neural",
     "HLSTMClassifier": "neural",
@@ -57,19 +56,13 @@ _LAZY = {
     "recommend": "pretrained",
 }
 
-__all__ = [
-    "__version__",
-    *_LAZY,
-]
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name):
     if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
-    if not name.startswith("__") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
-        # a submodule, as `import sklearn_emoji` used to make `sklearn_emoji.metrics` reachable
-        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

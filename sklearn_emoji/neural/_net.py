@@ -32,6 +32,20 @@ from ._streaming import as_ids
 from ._transfer import _LAYERS, ChainThaw, LoadPretrained
 
 
+@contextlib.contextmanager
+def torch_threads(n_threads):
+    """Run the block with ``torch.set_num_threads(n_threads)``, then restore the old setting (``None``: as is)."""
+    if n_threads is None:
+        yield
+        return
+    old = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
 def _check_device(device):
     """Resolve ``device`` and fail early and clearly when CUDA is missing."""
     if isinstance(device, str) and device == "auto":
