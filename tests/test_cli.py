@@ -4,6 +4,7 @@ import signal
 import pytest
 from skorch.callbacks import Callback
 
+from sklearn_emoji.cli import build_parser as cli_parser
 from sklearn_emoji.cli import load_model, main, save_model
 
 
@@ -350,6 +351,9 @@ def test_pretrain_help_lists_only_options_it_reads(capsys):
     for flag in ("--embedding-dim", "--hidden-dim", "--max-epochs", "--batch-size", "--device", "--dim"):
         assert flag in text
     assert "--epochs" not in text.replace("--max-epochs", "")  # an old spelling, still read, not shown
+    parser = cli_parser()
+    assert parser.parse_args(["pretrain", "--output", "e.pt", "--epochs", "2"]).max_epochs == 2
+    assert parser.parse_args(["build-models", "--max-epochs", "2"]).epochs == 2  # one name across commands
 
 
 def test_tweeteval_default_methods_match_the_harness():
