@@ -20,10 +20,9 @@ This module only parses arguments: the work is done by
 missing or refused file ends a command with ``error: ...`` and exit status
 2; anything else is a bug and raises.
 
-A saved model is a pickle, and loading a pickle runs the code it holds:
-``recommend`` and ``serve`` refuse a file without this library's model
-header, but the header is no protection against a file made to harm.
-Load only model files you trust.
+A saved model file holds no code (skops and safetensors, checked against
+its SHA-256 before it is read, see :mod:`sklearn_emoji.persistence`). A
+model file of the old pickle format loads only with ``--trust-pickle``.
 """
 
 from __future__ import annotations
@@ -39,13 +38,15 @@ from .evaluation import (  # noqa: F401
     evaluate_methods,
     format_table2,
     format_table3,
-    load_model,
-    save_model,
 )
+from .persistence import load_model, save_model  # noqa: F401
 
 __all__ = ["main"]
 
-_TRUST = "A model file is a pickle: loading it runs the code it holds, so use only files you trust."
+_TRUST = (
+    "A model file holds no code; one of the old pickle format loads only with --trust-pickle "
+    "(unpickling runs any code it holds: only a file you trust)."
+)
 
 #: What a user can cause by a bad argument or file (the library's own errors,
 #: EncoderFileError and DataFileError, are ValueErrors): reported in one line.
@@ -233,20 +234,20 @@ def _cmd_build_models(args):
     return 0
 
 
-def _load_any_model(name):
+def _load_any_model(name, trusted=False):
     """A ready model by name (no --model: the default), else a saved model file."""
     from .pretrained import DEFAULT_MODEL, is_ready_model, load_pretrained
 
     name = name or DEFAULT_MODEL
     if is_ready_model(name):
         return load_pretrained(name)
-    return load_model(name)
+    return load_model(name, trusted=trusted)
 
 
 def _cmd_recommend(args):
     from .metrics import top_k_emojis
 
-    model = _load_any_model(args.model)
+    model = _load_any_model(args.model, trusted=args.trust_pickle)
     for emoji, score in top_k_emojis(model, [list(args.turns)], k=args.k)[0]:
         print(f"{emoji}\t{score:.4f}")
     return 0
@@ -404,7 +405,12 @@ def build_parser():
         "--model",
         default=None,
         help="a ready model's name (weibo-64, the default; weibo-10) or a model saved by train or "
-        "evaluate --save-models (a pickle: only a file you trust)",
+        "evaluate --save-models",
+    )
+    rc.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="also load a model file of the old pickle format (it can run any code: only a file you trust)",
     )
     rc.add_argument("-k", type=int, default=3, help="number of emojis to print")
     rc.add_argument("turns", nargs="+", help="the dialogue's turns, oldest first; the last is the reply")

@@ -38,7 +38,8 @@ import contextlib
 import time
 
 from joblib import parallel_config
-from joblib._dask import DaskDistributedBackend
+
+from ._compat import DaskDistributedBackend
 
 __all__ = ["DaskClusterError", "dask_backend"]
 
