@@ -157,7 +157,68 @@ class _SavedEncoder:
     """Stand-in for a :class:`~sklearn_emoji.neural.PretrainedEncoder` in the skops part."""
 
 
+class _SavedStrings:
+    """Stand-in for a long list of str: one NumPy array rather than a skops node per item."""
+
+
+class _SavedDict:
+    """Stand-in for a long dict with str keys: the keys (and plain numeric values) as NumPy arrays."""
+
+
+#: Lists and dicts at least this long are stored as arrays (skops spends a node on each item).
+_COMPACT = 32
 _PLAIN = (str, int, float, bool, type(None))
+
+
+def _strings(items):
+    """A NumPy str array of ``items`` if they are all str that NumPy keeps exactly, else ``None``."""
+    import numpy as np
+
+    if not all(type(v) is str and not v.endswith("\x00") for v in items):
+        return None
+    return np.array(items, dtype=str) if items else None
+
+
+def _numbers(values):
+    import numpy as np
+
+    if all(type(v) is int for v in values):
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:
+            return None
+    if all(type(v) is float for v in values):
+        return np.array(values, dtype=np.float64)
+    return None
+
+
+def _compact(obj, walk):
+    """A stand-in for a long plain list of str or dict with str keys; ``None`` for anything else."""
+    if type(obj) is list and len(obj) >= _COMPACT:
+        arr = _strings(obj)
+        if arr is not None:
+            saved = _SavedStrings()
+            saved.items = arr
+            return saved
+    elif type(obj) is dict and len(obj) >= _COMPACT:
+        keys = _strings(list(obj))
+        if keys is not None:
+            saved = _SavedDict()
+            saved.keys = keys
+            values = list(obj.values())
+            numbers = _numbers(values)
+            saved.values = numbers if numbers is not None else walk(values)
+            return saved
+    return None
+
+
+def _expand(obj, walk):
+    if isinstance(obj, _SavedStrings):
+        return obj.items.tolist()
+    if isinstance(obj, _SavedDict):
+        values = obj.values.tolist() if hasattr(obj.values, "tolist") else walk(obj.values)
+        return dict(zip(obj.keys.tolist(), values))
+    return None
 
 
 def _plain(value):
@@ -211,16 +272,18 @@ def _extract(model):
     """``(tree, tensors)``: the model with its networks as stand-ins, and their weights (NumPy)."""
     import sys
 
-    if "torch" not in sys.modules:  # no network can be in a model when torch was never imported
-        return model, {}
-    from .neural import PretrainedEncoder
-    from .neural._classifiers import _BaseLSTMClassifier
-
     tensors = {}
     memo = {}
     seen = {}
+    if "torch" in sys.modules:  # no network can be in a model when torch was never imported
+        from .neural import PretrainedEncoder
+        from .neural._classifiers import _BaseLSTMClassifier
+    else:
+        PretrainedEncoder = _BaseLSTMClassifier = ()  # isinstance(x, ()) is False
 
     def swap(obj):
+        if isinstance(obj, (list, dict)):
+            return _compact(obj, lambda v: _walk(v, swap, memo))
         if isinstance(obj, PretrainedEncoder):
             # clone() deep-copies an encoder parameter: store equal copies once
             print_ = hashlib.sha256(json.dumps([obj.architecture, obj.vocabulary, obj.classes]).encode())
@@ -329,6 +392,8 @@ def _restore(tree, tensors, path):
         return got
 
     def swap(obj):
+        if isinstance(obj, (_SavedStrings, _SavedDict)):
+            return _expand(obj, lambda v: _walk(v, swap, memo))
         if isinstance(obj, _SavedEncoder):
             from .neural import EncoderFileError, PretrainedEncoder
 
