@@ -193,12 +193,22 @@ def _numbers(values):
 
 
 def _compact(obj, walk):
-    """A stand-in for a long plain list of str or dict with str keys; ``None`` for anything else."""
-    if type(obj) is list and len(obj) >= _COMPACT:
+    """A stand-in for a long plain list of str, dict with str keys or object array of str; else ``None``."""
+    import numpy as np
+
+    if type(obj) is np.ndarray and obj.dtype == object and obj.size >= _COMPACT:
+        arr = _strings(obj.ravel().tolist())
+        if arr is not None:
+            saved = _SavedStrings()
+            saved.items = arr.reshape(obj.shape)
+            saved.object_array = True
+            return saved
+    elif type(obj) is list and len(obj) >= _COMPACT:
         arr = _strings(obj)
         if arr is not None:
             saved = _SavedStrings()
             saved.items = arr
+            saved.object_array = False
             return saved
     elif type(obj) is dict and len(obj) >= _COMPACT:
         keys = _strings(list(obj))
@@ -213,7 +223,13 @@ def _compact(obj, walk):
 
 
 def _expand(obj, walk):
+    import numpy as np
+
     if isinstance(obj, _SavedStrings):
+        if obj.object_array:
+            out = np.empty(obj.items.shape, dtype=object)
+            out[...] = obj.items.tolist() if obj.items.ndim else obj.items.item()
+            return out
         return obj.items.tolist()
     if isinstance(obj, _SavedDict):
         values = obj.values.tolist() if hasattr(obj.values, "tolist") else walk(obj.values)
@@ -282,7 +298,7 @@ def _extract(model):
         PretrainedEncoder = _BaseLSTMClassifier = ()  # isinstance(x, ()) is False
 
     def swap(obj):
-        if isinstance(obj, (list, dict)):
+        if isinstance(obj, (list, dict)) or type(obj).__name__ == "ndarray":
             return _compact(obj, lambda v: _walk(v, swap, memo))
         if isinstance(obj, PretrainedEncoder):
             # clone() deep-copies an encoder parameter: store equal copies once
