@@ -361,7 +361,7 @@ def build_parser():
     _add_data_args(tr)
     _add_transfer_args(tr)
     tr.add_argument("--method", default="S-BOW")
-    tr.add_argument("--output", required=True, help="where to save the model (.pkl)")
+    tr.add_argument("--output", required=True, help="where to save the model (a model file, e.g. model.skops)")
     tr.set_defaults(func=_cmd_train)
 
     pt = sub.add_parser(

@@ -16,10 +16,11 @@ is refused with an error that names the file.
 * The scikit-learn parts (pipelines, TF-IDF, logistic regression, the
   lexicon, ...) are a `skops <https://skops.readthedocs.io>`_ file: skops
   rebuilds objects from a schema and refuses any type it does not trust. The
-  trusted types are skops' defaults, this library's own types
-  (``sklearn_emoji.*``) and the few scikit-learn / SciPy helpers listed in
-  :data:`TRUSTED_TYPES`; a file that names any other type is refused before
-  anything is built.
+  trusted types are skops' defaults, this library's own classes, its
+  tokenizer functions (an analyzer is called at predict time, so no other
+  function of the library is trusted) and the few scikit-learn / SciPy
+  helpers listed in :data:`TRUSTED_TYPES`; a file that names anything else
+  is refused before anything is built.
 * The networks (each LSTM classifier's torch module, each pre-trained
   encoder's weights) are tensors in the safetensors part; their settings
   (sizes, vocabulary, classes, optimizer name) are plain values in the skops
@@ -456,6 +457,8 @@ def _load_net(saved, walk, weights, path):
         raise ModelFileError(f"{path}: the weights of a {saved.cls} do not fit its settings ({exc})") from exc
     net.module_.train(False)
     for name, value in fitted.items():
+        if not (isinstance(name, str) and name.isidentifier() and name.endswith("_") and not name.startswith("_")):
+            raise ModelFileError(f"{path} sets the attribute {name!r} of a {saved.cls}, not a fitted attribute")
         setattr(est, name, value)
     est.net_ = net
     est.device_ = device
@@ -652,6 +655,44 @@ def read_model_metadata(path):
     return _read_v2(path)[0]
 
 
+def _own_object(name):
+    """The object of this library that a skops type name means, or ``None`` (importing only our modules)."""
+    import importlib
+
+    parts = name.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        module = ".".join(parts[:i])
+        if module != "sklearn_emoji" and not module.startswith(_OWN):
+            return None
+        try:
+            obj = importlib.import_module(module)
+        except ImportError:
+            continue
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def _trusted_own(name):
+    """Whether a type name of this library may appear in a model file: a class of ours, or a tokenizer.
+
+    A function in a model file is called at predict time (an analyzer, a
+    tokenizer), so only the tokenizers are allowed, not every function of the
+    library.
+    """
+    from . import text
+
+    obj = _own_object(name)
+    if isinstance(obj, type):
+        return obj.__module__.startswith(_OWN)
+    allowed = (text.tokenize, text.cached_tokenize, text.tokenize_chars, text.cached_tokenize_chars, text.clean_text)
+    return any(obj is f for f in allowed)
+
+
 def _trusted_for(skops_part, path):
     import skops.io as sio
 
@@ -659,7 +700,7 @@ def _trusted_for(skops_part, path):
         untrusted = sio.get_untrusted_types(data=skops_part)
     except Exception as exc:  # skops raises many kinds of errors on a broken schema
         raise ModelFileError(f"{path} holds an unreadable skops part ({type(exc).__name__}: {exc})") from exc
-    foreign = [t for t in untrusted if not t.startswith(_OWN) and t not in TRUSTED_TYPES]
+    foreign = [t for t in untrusted if t not in TRUSTED_TYPES and not (t.startswith(_OWN) and _trusted_own(t))]
     if foreign:
         raise ModelFileError(
             f"{path} names types that a sklearn-emoji model file may not hold: {foreign}; nothing was built"

@@ -170,6 +170,23 @@ def test_a_skops_part_naming_a_foreign_type_never_runs(tmp_path, saved):
     assert marker.exists()
 
 
+def test_only_the_librarys_classes_and_tokenizers_are_trusted(tmp_path, weibo):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # a function of the library that is not a tokenizer, as an analyzer, would be called at predict time
+    model = TfidfVectorizer(analyzer=persistence.save_model)
+    part = sio.dumps(model)
+    meta = {"format_version": 2, "classes": None, "parts": {"skops": len(part), "safetensors": 0}}
+    path = tmp_path / "analyzer.skops"
+    path.write_bytes(persistence._frame(persistence._MAGIC, 2, meta, part))
+    with pytest.raises(ModelFileError, match=r"names types .*sklearn_emoji.persistence.save_model"):
+        load_model(path)
+    assert persistence._trusted_own("sklearn_emoji.text.cached_tokenize")
+    assert persistence._trusted_own("sklearn_emoji.preprocessing.DialogueFlattener")
+    assert not persistence._trusted_own("sklearn_emoji.cli.main")
+    assert not persistence._trusted_own("sklearn_emoji.nope.Thing")
+
+
 def test_a_valid_header_in_front_of_another_body_is_refused(tmp_path, saved, fbow):
     marker = tmp_path / "ran"
     header_end = saved.index(b"\n", saved.index(b"\n") + 1) + 1
