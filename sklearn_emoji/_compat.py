@@ -18,9 +18,11 @@ name                                   from                                    b
 :func:`predict_nonlinearity`           ``NeuralNet._get_predict_nonlinearity``  skorch <2
 ``DaskDistributedBackend``             ``joblib._dask`` (imported lazily:       joblib <1.7 (dask extra)
                                        it needs dask)
+``SequentialBackend``                  ``joblib._parallel_backends``           joblib <1.7 (dask extra)
 =====================================  ======================================  =============
 """
 
+from joblib._parallel_backends import SequentialBackend
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -42,6 +44,7 @@ __all__ = [
     "validate_params",
     "_num_samples",
     "predict_nonlinearity",
+    "SequentialBackend",
 ]
 
 
