@@ -15,9 +15,8 @@ try:
     from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 except ImportError as exc:  # pragma: no cover - exercised with the extra uninstalled
     raise ImportError(f'serving a model needs FastAPI and uvicorn: pip install "sklearn-emoji[serve]" ({exc})') from exc
-from sklearn.utils._param_validation import HasMethods, Interval, validate_params
-
 from .. import __version__
+from .._compat import HasMethods, Interval, validate_params
 from .._validation import check_dialogues
 from ..metrics import _classes_of, top_k_emojis
 
