@@ -804,15 +804,7 @@ def write_encoder_file(encoder, path):
     """Write a :class:`~sklearn_emoji.neural.PretrainedEncoder`: a checksummed header, JSON and safetensors."""
     from safetensors.numpy import save
 
-    meta = {
-        "architecture": encoder.architecture,
-        "vocabulary": encoder.vocabulary,
-        "embedding_dim": encoder.embedding_dim,
-        "hidden_dim": encoder.hidden_dim,
-        "pooling": encoder.pooling,
-        "classes": encoder.classes,
-        "info": encoder.info,
-    }
+    meta = encoder_fields(encoder)
     try:
         json.dumps(meta, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -832,8 +824,13 @@ _ENCODER_FIELDS = {
 }
 
 
-def _encoder_fields(payload, path, error):
-    """The constructor arguments of an encoder from a file's fields, each checked for its type."""
+def encoder_fields(encoder):
+    """The JSON fields of an encoder, all but its weights: the one list for encoder files and shipped artifacts."""
+    return {name: getattr(encoder, name) for name in _ENCODER_FIELDS}
+
+
+def checked_encoder_fields(payload, path, error):
+    """The constructor arguments of an encoder from a file's JSON fields, each checked for its type."""
     missing = [k for k in ("architecture", "vocabulary", "embedding_dim", "hidden_dim", "pooling") if k not in payload]
     if missing:
         raise error(f"{path!r} lacks {missing}")
@@ -867,7 +864,7 @@ def read_encoder_file(path):
         from safetensors.numpy import load
 
         meta, body = _unframe(path, data, _ENCODER_MAGIC, ENCODER_FORMAT_VERSION, EncoderFileError, "encoder")
-        fields = _encoder_fields(meta, path, EncoderFileError)
+        fields = checked_encoder_fields(meta, path, EncoderFileError)
         try:
             state = {k: torch.from_numpy(v.copy()) for k, v in load(body).items()}
         except Exception as exc:  # noqa: BLE001 - cannot happen once the checksum matched, but a foreign writer
@@ -908,7 +905,7 @@ def _read_torch_encoder(path, data):
             f"{path!r} has encoder format version {payload.get('format_version')!r}; "
             f"this version of sklearn-emoji reads versions 1 and {ENCODER_FORMAT_VERSION}"
         )
-    fields = _encoder_fields(payload, path, EncoderFileError)
+    fields = checked_encoder_fields(payload, path, EncoderFileError)
     state = payload.get("state_dict")
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise EncoderFileError(f"{path!r}: the field 'state_dict' must map names to tensors")
