@@ -14,7 +14,15 @@ or a bag-of-words pipeline (S-BOW, F-BOW), as two files:
 :func:`load_onnx` reads such a pair back as an estimator-like
 :class:`OnnxEmojiModel` (``predict``, ``predict_proba``, ``classes_``,
 :meth:`~OnnxEmojiModel.top_k`) that needs NumPy, onnxruntime and this
-library's tokenizer (jieba, scikit-learn), never torch.
+library's tokenizer (jieba), neither torch nor scikit-learn nor SciPy: the
+tokenizer file's steps are replayed here in NumPy (the same ids as the
+pipeline's :class:`~sklearn_emoji.preprocessing.SequenceTokenizer`,
+:class:`~sklearn_emoji.preprocessing.HierarchicalTokenizer` and
+:class:`~sklearn_emoji.preprocessing.DialogueFlattener`, and the same dense
+features as its ``TfidfVectorizer``; the tests compare them), so a served
+model holds no scikit-learn in memory. It still works with scikit-learn's
+:func:`~sklearn.base.clone` and model selection where scikit-learn is
+installed (``get_params``, ``set_params``, ``__sklearn_tags__``).
 :func:`quantize_onnx` makes an int8 copy (onnxruntime's dynamic quantization:
 weights stored as int8, activations quantized on the fly).
 
@@ -51,15 +59,16 @@ import io
 import json
 import logging
 import os
+import sys
 import warnings
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
 from ._utils import atomic_write_bytes
+from ._validation import check_dialogues, check_texts
 
 __all__ = ["export_onnx", "load_onnx", "quantize_onnx", "OnnxEmojiModel", "tokenizer_path"]
 
@@ -394,6 +403,8 @@ def export_onnx(model, path, *, quantize=False):
     ImportError
         The ``onnx`` extra is missing.
     """
+    from sklearn.utils.validation import check_is_fitted
+
     _import_onnx()
     kind, states, final = _describe(model)
     if quantize and kind == "linear":
@@ -550,22 +561,95 @@ def _open_session(ort, path, state, providers=None, threads=None):
 
 
 def _build_steps(state):
-    """The preprocessing steps of a tokenizer file, fitted from its JSON (no training data)."""
-    from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
-
+    """The preprocessing steps of a tokenizer file, read from its JSON (no training data, no scikit-learn)."""
     steps = []
     for s in state["preprocess"]:
-        kind, params = s["step"], s.get("params", {})
+        kind = s["step"]
         if kind == "flatten":
-            steps.append(DialogueFlattener(**params).fit([["."]]))
+            steps.append(_Flatten(s))
         elif kind in ("tokens", "hierarchical_tokens"):
-            cls = HierarchicalTokenizer if kind == "hierarchical_tokens" else SequenceTokenizer
-            steps.append(cls(vocabulary=s["vocabulary"], **params).fit([["."]]))
+            steps.append(_Tokens(s))
         elif kind == "tfidf":
             steps.append(_Tfidf(s))
         else:
             raise ValueError(f"unknown preprocessing step {kind!r} in the tokenizer file")
     return steps
+
+
+# The steps below replay, in NumPy and without scikit-learn, the fitted transformers whose state the tokenizer
+# file holds; loading them needs no estimator class, so serving imports neither scikit-learn nor SciPy.
+# They follow sklearn_emoji.preprocessing (DialogueFlattener.transform, _BaseTokenizer._encode) rule for rule,
+# and test_export.py checks that they give the pipeline's ids and features on real and odd dialogues.
+
+
+class _Flatten:
+    """DialogueFlattener.transform: each dialogue as one string (its reply, or its turns joined)."""
+
+    def __init__(self, state):
+        params = state.get("params", {})
+        mode = params.get("mode", "deprecated")
+        self.turns = params.get("turns", "all") if mode == "deprecated" else mode
+        self.sep = params.get("sep", " | ")
+        self.max_turns = params.get("max_turns")
+        if self.turns not in ("all", "reply"):
+            raise ValueError(f"unknown turns={self.turns!r} in the tokenizer file's flatten step")
+
+    def transform(self, X):
+        dialogues = check_dialogues(X)
+        if self.turns == "reply":
+            return [d[-1] for d in dialogues]
+        if self.max_turns is not None:
+            dialogues = [d[-self.max_turns :] for d in dialogues]
+        return [self.sep.join(t for t in d if t.strip()) for d in dialogues]
+
+
+class _Tokens:
+    """SequenceTokenizer / HierarchicalTokenizer.transform with the tokenizer file's fixed vocabulary."""
+
+    def __init__(self, state):
+        params = state["params"]
+        self.hierarchical = state["step"] == "hierarchical_tokens"
+        self.vocabulary = dict(state["vocabulary"])
+        self.max_len = int(params["max_len"])
+        self.max_turns = int(params["max_turns"]) if self.hierarchical else None
+        self.truncating = params.get("truncating", "pre")
+        self.tokenizer = params.get("tokenizer")
+        if self.truncating not in ("pre", "post"):
+            raise ValueError(f"unknown truncating={self.truncating!r} in the tokenizer file")
+        from .text import get_tokenizer
+
+        get_tokenizer(self.tokenizer)  # refuses an unknown name now rather than on the first request
+
+    def transform(self, X):
+        from .text import tokenize_many
+
+        if not self.hierarchical:
+            texts = check_texts(X, allow_empty=True)
+            out = np.zeros((len(texts), self.max_len), dtype=np.int64)
+            self._encode(tokenize_many(texts, self.tokenizer), out, np.arange(len(texts)))
+            return out
+        dialogues = [d[-self.max_turns :] for d in check_dialogues(X)]
+        turns = [t for d in dialogues for t in d]
+        rows = [i * self.max_turns + j for i, d in enumerate(dialogues) for j in range(len(d))]
+        out = np.zeros((len(dialogues), self.max_turns, self.max_len), dtype=np.int64)
+        self._encode(tokenize_many(turns, self.tokenizer), out.reshape(-1, self.max_len), rows)
+        return out
+
+    def _encode(self, token_lists, out, rows):
+        """Row ``rows[i]`` of the 2-D ``out`` gets the ids of ``token_lists[i]``, cut to ``max_len`` from the
+        ``truncating`` end; an empty list is one OOV id."""
+        get = self.vocabulary.get
+        lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        ids = np.fromiter(map(get, chain.from_iterable(token_lists), repeat(_OOV_ID)), dtype=np.int64, count=lens.sum())
+        rows = np.asarray(rows, dtype=np.int64)
+        kept = np.minimum(lens, self.max_len)
+        first = np.cumsum(lens) - lens
+        if self.truncating == "pre":
+            first += lens - kept
+        which = np.repeat(np.arange(len(kept)), kept)
+        col = np.arange(kept.sum()) - np.repeat(np.cumsum(kept) - kept, kept)
+        out[rows[which], col] = ids[first[which] + col]
+        out[rows[lens == 0], 0] = _OOV_ID
 
 
 class _Tfidf:
@@ -637,7 +721,23 @@ def _batches(inputs, trim):
             yield rows, np.ascontiguousarray(inputs[rows, : int(turns[rows].max()), :width])
 
 
-class OnnxEmojiModel(ClassifierMixin, BaseEstimator):
+class _NotFittedError(ValueError, AttributeError):
+    """Raised by an unloaded :class:`OnnxEmojiModel` where scikit-learn is not imported (else its NotFittedError)."""
+
+
+def _not_fitted(model):
+    msg = (
+        f"This {type(model).__name__} instance is not fitted yet. Call 'fit' (it loads the files; load_onnx "
+        "does it for you) before using this estimator."
+    )
+    if "sklearn" in sys.modules:  # scikit-learn is loaded already: its own error, which its callers catch
+        from sklearn.exceptions import NotFittedError
+
+        return NotFittedError(msg)
+    return _NotFittedError(msg)
+
+
+class OnnxEmojiModel:
     """A model exported by :func:`export_onnx`, run by onnxruntime (made by :func:`load_onnx`).
 
     Reads like the fitted pipeline it came from: ``predict_proba`` (columns
@@ -645,6 +745,16 @@ class OnnxEmojiModel(ClassifierMixin, BaseEstimator):
     and it works with :func:`~sklearn_emoji.metrics.top_k_emojis` and
     :func:`~sklearn_emoji.serving.create_app`. Its ``fit`` trains nothing:
     it loads the files (so that :func:`~sklearn.base.clone` works).
+
+    It is a plain class, not a subclass of scikit-learn's ``BaseEstimator``,
+    so that loading and serving it import neither scikit-learn nor SciPy
+    (about 100 MiB of a server's memory); it has the estimator API that
+    scikit-learn asks for (``get_params``, ``set_params``,
+    ``__sklearn_tags__``, ``__sklearn_is_fitted__``), so ``clone``,
+    ``cross_val_score`` and ``check_is_fitted`` take it where scikit-learn is
+    installed. Before ``fit`` its methods raise scikit-learn's
+    ``NotFittedError`` when scikit-learn is imported, otherwise an error of
+    this module that is, like it, a ``ValueError`` and an ``AttributeError``.
 
     Parameters
     ----------
@@ -672,6 +782,74 @@ class OnnxEmojiModel(ClassifierMixin, BaseEstimator):
         self.threads = threads
         self.providers = providers
 
+    def get_params(self, deep=True):
+        """The parameters given to ``__init__`` (scikit-learn's estimator API).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored: no parameter is an estimator.
+
+        Returns
+        -------
+        dict
+        """
+        return {"path": self.path, "threads": self.threads, "providers": self.providers}
+
+    def set_params(self, **params):
+        """Set parameters given to ``__init__`` (call ``fit`` again to load the files they name).
+
+        Parameters
+        ----------
+        **params
+            Any of ``path``, ``threads``, ``providers``.
+
+        Returns
+        -------
+        self : OnnxEmojiModel
+        """
+        valid = self.get_params()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for estimator {type(self).__name__}. "
+                    f"Valid parameters are: {sorted(valid)!r}."
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        args = [f"path={self.path!r}"]
+        args += [f"{k}={v!r}" for k, v in self.get_params().items() if k != "path" and v is not None]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+    def __getstate__(self):
+        # An onnxruntime session cannot be pickled: a pickled model is its parameters, loaded again when it was.
+        return {"params": self.get_params(), "loaded": self.__sklearn_is_fitted__()}
+
+    def __setstate__(self, state):
+        self.__init__(state["params"].pop("path"), **state["params"])
+        if state["loaded"]:
+            self.fit()  # the files must still be there (and match): the usual errors of load_onnx say so
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "_session")
+
+    def __sklearn_tags__(self):
+        # Asked only by scikit-learn, which is then imported: these imports cost nothing more.
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags(),
+            input_tags=InputTags(two_d_array=False, string=True),
+        )
+
+    def _check_fitted(self):
+        if not self.__sklearn_is_fitted__():
+            raise _not_fitted(self)
+
     def fit(self, X=None, y=None):
         """Load the files (``X`` and ``y`` are ignored: an exported model is not trained again).
 
@@ -685,24 +863,30 @@ class OnnxEmojiModel(ClassifierMixin, BaseEstimator):
         """
         ort = _import_onnxruntime()
         state = _read_state(self.path)
-        self._session = _open_session(ort, self.path, state, providers=self.providers, threads=self.threads)
+        session = _open_session(ort, self.path, state, providers=self.providers, threads=self.threads)
         self._steps = _build_steps(state)
         self._input = state["input"]["name"]
         self._kind = state["kind"]
         self.vocab_size_ = int(state["vocab_size"])
         self.classes_ = np.asarray(state["classes"], dtype=object)
         self.metadata_ = {k: v for k, v in state.items() if k not in ("preprocess", "classes")}
+        self._session = session
         return self
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
-
     def transform_inputs(self, X):
-        """The network's input for dialogues ``X`` (token ids, or TF-IDF features for a bag of words)."""
-        check_is_fitted(self)
+        """The network's input for dialogues ``X`` (token ids, or TF-IDF features for a bag of words).
+
+        Parameters
+        ----------
+        X : list of dialogues (or str for one-turn dialogues)
+
+        Returns
+        -------
+        ndarray
+            int64 ids (``(n, max_len)`` or ``(n, max_turns, max_len)``), or
+            float32 TF-IDF rows ``(n, vocab_size_)`` for a bag of words.
+        """
+        self._check_fitted()
         for step in self._steps:
             X = step.transform(X)
         if self._kind == "linear":
@@ -757,10 +941,41 @@ class OnnxEmojiModel(ClassifierMixin, BaseEstimator):
         Returns
         -------
         list of list of (str, float)
+            As :func:`~sklearn_emoji.metrics.top_k_emojis` gives them (the
+            same ranking, computed here so that serving needs no scikit-learn).
         """
-        from .metrics import top_k_emojis
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive int, got {k!r}")
+        proba = self.predict_proba(X)
+        k = min(int(k), proba.shape[1])
+        order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+        return [[(str(self.classes_[j]), float(row[j])) for j in idx] for row, idx in zip(proba, order)]
 
-        return top_k_emojis(self, X, k=k)
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of ``predict`` on ``X`` against the emojis ``y`` (as a scikit-learn classifier's ``score``).
+
+        Parameters
+        ----------
+        X : list of dialogues
+        y : array-like of shape (n_samples,)
+            The true emojis.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+
+        Returns
+        -------
+        float
+        """
+        y = np.asarray(list(y) if not isinstance(y, np.ndarray) else y, dtype=object)
+        pred = self.predict(X)
+        if y.ndim != 1 or len(y) != len(pred):
+            raise ValueError(f"y must be 1-D with one emoji per dialogue: {len(pred)} dialogues, y of shape {y.shape}")
+        hits = (pred.astype(str) == y.astype(str)).astype(np.float64)
+        if sample_weight is None:
+            return float(hits.mean())
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        if weights.shape != hits.shape:
+            raise ValueError(f"sample_weight has shape {weights.shape}; expected ({len(hits)},)")
+        return float(np.average(hits, weights=weights))
 
 
 def load_onnx(path, *, threads=None, providers=None):

@@ -26,10 +26,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sized
 
 import numpy as np
-from sklearn.metrics import f1_score
-from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_emoji_targets
+
+# scikit-learn is imported inside the functions that use it (f1_score, check_is_fitted), so that ranking the
+# emojis of a model that states its own fitted state, such as the ONNX runtime's OnnxEmojiModel, and serving it,
+# import neither scikit-learn nor SciPy (sklearn_emoji.export, "torch-free serving").
 
 __all__ = [
     "precision_at_k",
@@ -237,6 +239,8 @@ def macro_f1(y_true, y_score, *, labels=None, unseen="error"):
     >>> round(macro_f1(y_true, scores, labels=["❤", "😂", "🔥"]), 3)
     0.778
     """
+    from sklearn.metrics import f1_score
+
     y_true, y_pred = _top_labels(y_true, y_score, labels, unseen)
     return float(f1_score(y_true, y_pred, average="macro", zero_division=0))
 
@@ -267,6 +271,8 @@ def per_emoji_f1(y_true, y_score, *, labels=None, unseen="error"):
     >>> {e: round(v, 3) for e, v in f1.items()}
     {'❤': 0.667, '🔥': 1.0, '😂': 0.667}
     """
+    from sklearn.metrics import f1_score
+
     y_true, y_pred = _top_labels(y_true, y_score, labels, unseen)
     found = np.unique(np.concatenate([y_true, y_pred]).astype(str))
     f1 = f1_score(y_true.astype(str), y_pred.astype(str), labels=found, average=None, zero_division=0)
@@ -414,8 +420,22 @@ class RankingScorers(Mapping):
         return f"RankingScorers({self._scorers!r})"
 
 
-def _classes_of(estimator):
+def _check_is_fitted(estimator):
+    """scikit-learn's ``check_is_fitted(estimator)``, without importing it for an estimator that says it is fitted.
+
+    For an estimator (not a class, with ``fit``) whose ``__sklearn_is_fitted__()``
+    is true, ``check_is_fitted`` returns without a word; every other case goes to it.
+    """
+    is_fitted = getattr(estimator, "__sklearn_is_fitted__", None)
+    if not isinstance(estimator, type) and hasattr(estimator, "fit") and callable(is_fitted) and is_fitted():
+        return
+    from sklearn.utils.validation import check_is_fitted
+
     check_is_fitted(estimator)
+
+
+def _classes_of(estimator):
+    _check_is_fitted(estimator)
     classes = getattr(estimator, "classes_", None)
     if classes is None and hasattr(estimator, "steps"):
         classes = getattr(estimator.steps[-1][1], "classes_", None)

@@ -1,6 +1,7 @@
 """ONNX export (sklearn_emoji.export): the exported models give torch's and scikit-learn's numbers; bad files fail."""
 
 import json
+import pickle
 import shutil
 import sys
 
@@ -12,8 +13,11 @@ pytest.importorskip("onnxruntime")
 pytest.importorskip("skl2onnx")
 
 import torch  # noqa: E402
-from sklearn.base import clone  # noqa: E402
+from sklearn.base import clone, is_classifier  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.metrics import accuracy_score  # noqa: E402
+from sklearn.utils import get_tags  # noqa: E402
+from sklearn.utils.validation import check_is_fitted  # noqa: E402
 
 from sklearn_emoji.datasets import load_weibo_dialogues  # noqa: E402
 from sklearn_emoji.export import _padded_graph, export_onnx, load_onnx, quantize_onnx, tokenizer_path  # noqa: E402
@@ -91,6 +95,8 @@ def test_lstm_export_gives_torch_probabilities(name, params, data, tmp_path):
     path = export_onnx(model, tmp_path / "m.onnx")
     onnx_model = load_onnx(path, threads=1)
     assert list(onnx_model.classes_) == [str(c) for c in model.classes_]
+    # the tokenizer file's steps, replayed without scikit-learn, give the pipeline's ids
+    np.testing.assert_array_equal(onnx_model.transform_inputs(held_out), model[:-1].transform(held_out))
     np.testing.assert_allclose(onnx_model.predict_proba(held_out), model.predict_proba(held_out), rtol=0, atol=1e-5)
     assert list(onnx_model.predict(held_out)) == list(model.predict(held_out))
 
@@ -127,6 +133,27 @@ def test_estimator_like(ready, ready_files, data):
     with pytest.raises(NotFittedError):
         again.predict(held_out[:1])
     np.testing.assert_array_equal(again.fit().predict_proba(held_out[:4]), model.predict_proba(held_out[:4]))
+    # the estimator API, without BaseEstimator: parameters, tags, fitted state, pickling
+    assert clone(model).get_params() == {"path": model.path, "threads": None, "providers": None}
+    assert again.set_params(threads=1) is again and again.threads == 1
+    with pytest.raises(ValueError, match="Invalid parameter 'thread'"):
+        again.set_params(thread=1)
+    assert is_classifier(model) and get_tags(model).input_tags.string
+    check_is_fitted(model)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clone(model))
+    assert repr(clone(model).set_params(threads=2)) == f"OnnxEmojiModel(path={model.path!r}, threads=2)"
+    revived = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(revived.predict_proba(held_out[:4]), model.predict_proba(held_out[:4]))
+    assert not pickle.loads(pickle.dumps(clone(model))).__sklearn_is_fitted__()
+    truth = model.predict(held_out[:6])
+    truth[:2] = [c for c in model.classes_ if c != truth[0]][0], truth[1]
+    assert model.score(held_out[:6], truth) == accuracy_score(truth, model.predict(held_out[:6]))
+    weights = np.arange(1.0, 7.0)
+    got = model.score(held_out[:6], truth, sample_weight=weights)
+    assert got == pytest.approx(accuracy_score(truth, model.predict(held_out[:6]), sample_weight=weights))
+    with pytest.raises(ValueError, match="one emoji per dialogue"):
+        model.score(held_out[:6], truth[:5])
     # a one-turn dialogue may be given as a plain string, as for the pipeline
     np.testing.assert_allclose(model.predict_proba(["哈哈哈"]), ready.predict_proba(["哈哈哈"]), atol=1e-5)
 
@@ -140,6 +167,9 @@ def test_bag_of_words_export(name, data, tmp_path):
     assert not (tmp_path / "bow.onnx").exists()
     path = export_onnx(model, tmp_path / "bow.onnx")
     onnx_model = load_onnx(path)
+    # the TF-IDF of the tokenizer file, in NumPy: the pipeline's sparse features, densely
+    features = model[:-1].transform(held_out)
+    np.testing.assert_allclose(onnx_model.transform_inputs(held_out), features.toarray(), rtol=0, atol=1e-6)
     np.testing.assert_allclose(onnx_model.predict_proba(held_out), model.predict_proba(held_out), rtol=0, atol=1e-5)
     assert list(onnx_model.predict(held_out)) == list(model.predict(held_out))
     with pytest.raises(ValueError, match="bag-of-words model"):

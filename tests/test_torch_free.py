@@ -1,10 +1,11 @@
-"""An exported ONNX model runs and is served without torch (the ``serve-lite`` extra).
+"""An exported ONNX model runs and is served without torch, scikit-learn or SciPy (the ``serve-lite`` extra).
 
 CI runs this file twice: in the project's environment, and in a fresh virtual
-environment without torch (``.ci/run``, section "torch-free serving"), where
-``SKLEARN_EMOJI_ONNX_MODEL`` names a model exported beforehand. In both, the
-subprocesses below make ``import torch`` fail, so any import of torch on the
-way is an error here.
+environment with neither torch nor scikit-learn nor SciPy (``.ci/run``,
+section "torch-free serving"), where ``SKLEARN_EMOJI_ONNX_MODEL`` names a
+model exported beforehand. In both, the subprocesses below make ``import
+torch`` (and skorch, safetensors, scikit-learn, SciPy) fail, so any import of
+them on the way is an error here.
 """
 
 import json
@@ -21,14 +22,16 @@ pytestmark = pytest.mark.torchfree
 
 pytest.importorskip("onnxruntime")
 
-# Run before anything else in a subprocess: torch, skorch and safetensors cannot be imported. (A finder
-# rather than ``sys.modules[name] = None``: libraries such as scipy take a name in sys.modules to mean
-# that the module was imported.)
-NO_TORCH = """import sys
+# Never imported by loading and serving an ONNX model: torch and what needs it, and scikit-learn with SciPy
+# (about 100 MiB of a server's memory).
+BLOCKED = ("torch", "skorch", "safetensors", "sklearn", "scipy")
+# Run before anything else in a subprocess: the BLOCKED packages cannot be imported. (A finder rather than
+# ``sys.modules[name] = None``: libraries take a name in sys.modules to mean that the module was imported.)
+NO_TORCH = f"""import sys
 class _NoTorch:
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in ("torch", "skorch", "safetensors"):
-            raise ImportError(f"{name} is blocked: this process runs without torch")
+        if name.partition(".")[0] in {BLOCKED!r}:
+            raise ImportError(f"{{name}} is blocked: this process runs without torch, scikit-learn and SciPy")
 sys.meta_path.insert(0, _NoTorch())
 """
 DIALOGUES = [["今天天气真好", "哈哈哈哈"], ["好难过", "呜呜呜"], ["太好笑了"]]
@@ -122,3 +125,39 @@ sys.exit(main(["serve", "--model", {onnx_path!r}, "--port", "0", "--host", "127.
         finally:
             proc.kill()
     assert proc.returncode == 0
+
+
+def test_serving_imports_no_torch_nor_scikit_learn(onnx_path):
+    """The server's whole ONNX path (load_served_model, create_app, 200 requests over HTTP) leaves the BLOCKED
+    packages out of sys.modules, and refuses bad arguments without scikit-learn's validation."""
+    code = f"""
+import json, threading, time, urllib.request
+import uvicorn
+from sklearn_emoji.serving import create_app
+from sklearn_emoji.serving._cli import load_served_model
+model, metadata, _ = load_served_model({onnx_path!r})
+try:
+    create_app(model, max_batch=0)
+except ValueError as exc:
+    refused = str(exc)
+server = uvicorn.Server(uvicorn.Config(create_app(model, metadata), host="127.0.0.1", port=0, log_level="error"))
+thread = threading.Thread(target=server.run, daemon=True)
+thread.start()
+while not server.started:
+    time.sleep(0.05)
+port = server.servers[0].sockets[0].getsockname()[1]
+body = json.dumps({{"dialogues": {DIALOGUES!r}, "k": 2}}).encode()
+for _ in range(200):
+    request = urllib.request.Request(f"http://127.0.0.1:{{port}}/recommend", data=body,
+                                     headers={{"Content-Type": "application/json"}})
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        got = json.load(resp)
+server.should_exit = True
+thread.join(timeout=30)
+loaded = sorted({{m.partition(".")[0] for m in sys.modules}} & set({BLOCKED!r}))
+print(json.dumps({{"loaded": loaded, "n": len(got["results"]), "refused": refused}}))
+"""
+    got = json.loads(_python(code).strip().splitlines()[-1])
+    assert got["loaded"] == []
+    assert got["n"] == len(DIALOGUES)
+    assert "max_batch" in got["refused"]

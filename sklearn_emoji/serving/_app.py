@@ -16,7 +16,6 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised with the extra uninstalled
     raise ImportError(f'serving a model needs FastAPI and uvicorn: pip install "sklearn-emoji[serve]" ({exc})') from exc
 from .. import __version__
-from .._compat import HasMethods, Interval, validate_params
 from .._validation import check_dialogues
 from ..metrics import _classes_of, top_k_emojis
 
@@ -158,22 +157,30 @@ def _json_safe(value):
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-_LIMIT = Interval(Integral, 1, None, closed="left")
+class _InvalidParameterError(ValueError, TypeError):
+    """A bad argument of :func:`create_app` (a ValueError and a TypeError, as scikit-learn's own)."""
 
 
-@validate_params(
-    {
-        "model": [HasMethods(["predict_proba"])],
-        "metadata": [dict, None],
-        "max_turns": [_LIMIT],
-        "max_turn_chars": [_LIMIT],
-        "max_chars": [_LIMIT],
-        "max_batch": [_LIMIT],
-        "max_body_bytes": [_LIMIT],
-        "warm_up": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
-)
+def _check_arguments(model, metadata, limits, warm_up):
+    """:func:`create_app`'s argument checks, written here rather than with scikit-learn's ``validate_params``
+    so that serving a model that needs no scikit-learn (an ONNX one) does not import it."""
+
+    def bad(name, expected, value):
+        return _InvalidParameterError(
+            f"The {name!r} parameter of create_app must be {expected}. Got {value!r} instead."
+        )
+
+    if not callable(getattr(model, "predict_proba", None)):
+        raise bad("model", "an object implementing 'predict_proba'", model)
+    if metadata is not None and not isinstance(metadata, dict):
+        raise bad("metadata", "an instance of 'dict' or None", metadata)
+    for name, value in limits.items():
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+            raise bad(name, "an int in the range [1, inf)", value)
+    if not isinstance(warm_up, bool) and type(warm_up).__name__ != "bool_":
+        raise bad("warm_up", "an instance of 'bool' or an instance of 'numpy.bool'", warm_up)
+
+
 def create_app(
     model,
     metadata=None,
@@ -244,7 +251,9 @@ def create_app(
     Raises
     ------
     ValueError
-        ``model`` is not fitted, or fails on the warm-up dialogue.
+        ``model`` has no ``predict_proba``, is not fitted or fails on the
+        warm-up dialogue, or a limit is not a positive int (the argument
+        errors are TypeErrors too).
 
     Examples
     --------
@@ -259,18 +268,19 @@ def create_app(
     >>> client.post("/recommend", json={"turns": "so funny"}).status_code
     422
     """
-    classes = _served_classes(model)
-    attention = _has_attention(model)
-    if warm_up:
-        _warm_up(model, attention)
     limits = {
         "max_turns": max_turns,
         "max_turn_chars": max_turn_chars,
         "max_chars": max_chars,
         "max_batch": max_batch,
         "max_body_bytes": max_body_bytes,
-        "k": [1, len(classes)],
     }
+    _check_arguments(model, metadata, limits, warm_up)
+    classes = _served_classes(model)
+    attention = _has_attention(model)
+    if warm_up:
+        _warm_up(model, attention)
+    limits["k"] = [1, len(classes)]
     info = _model_info(model, metadata, classes, attention, limits)
     app = _new_app(max_body_bytes)
     _add_routes(app, model, info, _limit_checker(limits, len(classes)), attention)
