@@ -23,8 +23,9 @@ random_state=0)``, which weibo-10 never saw; a random ``--n`` of them, seed
 - resident memory (VmRSS and peak VmHWM, MiB, ``/proc/PID/status``) of
   ``python -m sklearn_emoji.serving`` after 200 requests: the ONNX models
   served by ``--lite-python`` (an environment where torch is not installed;
-  the script checks that it cannot import torch), and the torch model served
-  by this interpreter.
+  the script checks that it cannot import torch, and says whether it lacks
+  scikit-learn and SciPy too, as ``serve-lite`` needs neither), and the torch
+  model served by this interpreter.
 
 Threads: torch ``--threads`` and onnxruntime ``--threads`` (intra-op, one
 inter-op) for the in-process numbers; the servers get
@@ -209,9 +210,16 @@ def main():
             check = subprocess.run([args.lite_python, "-c", "import torch"], capture_output=True)
             if check.returncode == 0:
                 raise SystemExit(f"{args.lite_python} can import torch: not an environment without torch")
+            # scikit-learn and SciPy are not needed to serve an ONNX model; say whether this environment has them
+            absent = [
+                name
+                for name, module in (("scikit-learn", "sklearn"), ("SciPy", "scipy"))
+                if subprocess.run([args.lite_python, "-c", f"import {module}"], capture_output=True).returncode
+            ]
+            env = "without torch" + "".join(f", {name}" for name in absent)
             for name, path in (("onnx fp32", fp32_path), ("onnx int8", int8_path)):
                 rss, peak = _server_memory(args.lite_python, str(path), X, args.threads)
-                print(f"| {name} | without torch | {rss:.0f} | {peak:.0f} |")
+                print(f"| {name} | {env} | {rss:.0f} | {peak:.0f} |")
         else:
             print("| onnx | (no --lite-python given) | | |")
         rss, peak = _server_memory(sys.executable, MODEL, X, args.threads)
