@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ._validation import check_dialogues
-from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
+from ._vocabulary import LSTM_RECIPES, recipe_steps
 from .text import DEFAULT_TOKENIZER, TOKENIZERS
 
 __all__ = ["pretrain_encoder", "TOKENIZERS"]
@@ -36,11 +36,9 @@ __all__ = ["pretrain_encoder", "TOKENIZERS"]
 # pre-trained with, by name, recorded in the encoder so that fine-tuning
 # tokenizes the same way.
 
-_METHODS = {
-    "S-LSTM": ("reply", 50),
-    "F-LSTM": ("all", 200),
-    "H-LSTM": (None, 50),
-}
+# The tokenization of each method is its recipe (sklearn_emoji._vocabulary),
+# the same as the registry's pipelines.
+_METHODS = LSTM_RECIPES
 
 
 def _tokenizer_name(tokenizer):
@@ -60,14 +58,13 @@ def make_encoder_tokenizer(method, *, encoder=None, tokenizer="words", min_freq=
     """The (flattener, tokenizer) steps of ``method``, ids from ``encoder`` when given."""
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}, got {method!r}")
-    turns, max_len = _METHODS[method]
     if encoder is not None:
         tokenizer = encoder.info.get("tokenizer", "words")
     func = TOKENIZERS[_tokenizer_name(tokenizer)]
-    common = dict(min_freq=min_freq, max_vocab=max_vocab, tokenizer=func, vocabulary=encoder)
+    params = dict(min_freq=min_freq, max_vocab=max_vocab, tokenizer=func, vocabulary=encoder)
     if method == "H-LSTM":
-        return None, HierarchicalTokenizer(max_turns=max_turns, max_len=max_len, **common)
-    return DialogueFlattener(turns=turns), SequenceTokenizer(max_len=max_len, **common)
+        params["max_turns"] = max_turns
+    return recipe_steps(method, **params)
 
 
 def pretrain_encoder(

@@ -28,7 +28,7 @@ same as those of the plain algorithm, checked on real data by
   jieba 0.42.1's algorithm without its per-call overhead; faster than
   ``jieba.lcut`` on whole texts (:mod:`sklearn_emoji.text._jieba`, which
   runs it only for that jieba version, with the internals it reads in
-  place: :data:`FAST_SEGMENTER`);
+  place: ``FAST_SEGMENTER``);
 * :func:`cached_tokenize` remembers whole texts (bounded memory), and
   :func:`tokenize_many` tokenizes each distinct text once, in worker
   processes when the input is large enough to gain from it.
@@ -45,11 +45,9 @@ segmenter and its guard (``_jieba``), the parallel tokenizing pool
 (``_pool``); every public name is importable from here.
 """
 
-from ._jieba import FAST_SEGMENTER
-from ._pool import PARALLEL_MIN_CHARS, PARALLEL_MIN_CHARS_COLD, tokenize_many
+from . import _jieba, _pool, _tokenize
+from ._pool import tokenize_many
 from ._tokenize import (
-    DEFAULT_TOKENIZER,
-    TOKENIZERS,
     cached_tokenize,
     cached_tokenize_chars,
     clean_text,
@@ -58,6 +56,33 @@ from ._tokenize import (
     tokenize,
     tokenize_chars,
 )
+
+# The constants are those of the submodules (the same objects), restated
+# here so that their documentation sits where users import them.
+
+#: The tokenizers the package knows by name (also recorded in pre-trained encoders).
+TOKENIZERS = _tokenize.TOKENIZERS
+
+#: The name of the tokenizer used wherever none is given: jieba words for
+#: Chinese, the regex for the rest (:func:`cached_tokenize`).
+DEFAULT_TOKENIZER = _tokenize.DEFAULT_TOKENIZER
+
+#: Below this many characters (of distinct texts) :func:`tokenize_many` works
+#: serially when it can fork warm workers: starting them, sending the tokens
+#: back and putting them in this process's memory cost more than the work
+#: shared (on two shared cores ``n_jobs=2`` broke even near 170,000
+#: characters of Weibo turns; benchmarks/bench_tokenize.py --break-even).
+#: Change it in :mod:`sklearn_emoji.text._pool`, where it is read.
+PARALLEL_MIN_CHARS = _pool.PARALLEL_MIN_CHARS
+
+#: The same threshold where workers start cold (other platforms, another
+#: joblib backend, a daemonic process).
+PARALLEL_MIN_CHARS_COLD = _pool.PARALLEL_MIN_CHARS_COLD
+
+#: Whether Han runs are cut by the package's copy of jieba 0.42.1's
+#: algorithm (faster, the same tokens): true only with that jieba version and
+#: the internals the copy reads in place; otherwise ``jieba.lcut`` cuts them.
+FAST_SEGMENTER = _jieba.FAST_SEGMENTER
 
 __all__ = [
     "clean_text",
