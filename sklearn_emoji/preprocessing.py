@@ -173,7 +173,8 @@ class DialogueFlattener(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
-        tags.requires_fit = False
+        # requires_fit stays True: transform raises NotFittedError before fit,
+        # which validates the parameters (as every estimator here does).
         return tags
 
 
