@@ -417,25 +417,15 @@ def evaluate_on_weibo(
         n_seen = check_no_overlap(pretrained, split.groups_test)
         if verbose:
             print(f"pre-trained encoder {source}: {n_seen} root posts seen, none of the test threads", flush=True)
-    head = {
-        "methods": methods,
-        "n_dialogues": len(bunch.data),
-        "n_train": len(split.X_train),
-        "n_test": len(split.X_test),
-        "test_size": test_size,
-        "random_state": random_state,
-        "long_turns": long_turns,
-        "n_samples": n_samples,
-    }
-    training_data = (
-        f"Weibo CED dialogues, the training part of a split by root post (test_size={test_size}, "
-        f"random_state={random_state}): {len(split.X_train)} dialogues"
-    )
+    n_train, n_test = len(split.X_train), len(split.X_test)
+    head = dict(methods=methods, n_dialogues=len(bunch.data), n_train=n_train, n_test=n_test, test_size=test_size)
+    head.update(random_state=random_state, long_turns=long_turns, n_samples=n_samples)
+    what = f"the training part of a split by root post (test_size={test_size}, random_state={random_state})"
     return _run_experiment(
         methods,
         (split.X_train, split.y_train, split.X_test, split.y_test),
         head=head,
-        training_data=training_data,
+        training_data=f"Weibo CED dialogues, {what}: {n_train} dialogues",
         options=(lstm_params, settings, pretrained, source),
         random_state=random_state,
         progress=progress,
@@ -444,20 +434,8 @@ def evaluate_on_weibo(
     )
 
 
-def _run_experiment(
-    methods,
-    data,
-    *,
-    head,
-    training_data,
-    options,
-    random_state,
-    progress,
-    groups=None,
-    per_emoji="p@1",
-    extra=None,
-    on_method_done=None,
-):
+def _run_experiment(methods, data, *, head, training_data, options, random_state, progress, groups=None,
+                    per_emoji="p@1", extra=None, on_method_done=None):  # fmt: skip
     """The core of both experiments: fit and score ``methods`` on ``data``, the result dict and the models.
 
     ``data`` is ``(X_train, y_train, X_test, y_test)``; ``head`` the
@@ -551,15 +529,8 @@ def evaluate_on_tweeteval(
             flush=True,
         )
     pretrained, source = _encoder(pretrained)
-    head = {
-        "dataset": "tweeteval",
-        "methods": methods,
-        "n_train": len(X_train),
-        "n_test": len(X_test),
-        "remnants": remnants,
-        "random_state": random_state,
-        "n_samples": n_samples,
-    }
+    head = dict(dataset="tweeteval", methods=methods, n_train=len(X_train), n_test=len(X_test), remnants=remnants)
+    head.update(random_state=random_state, n_samples=n_samples)
     return _run_experiment(
         methods,
         (X_train, y_train, X_test, y_test),
