@@ -4,11 +4,13 @@ Run from the project root (data home defaults to ../shared/data)::
 
     .venv/bin/python benchmarks/bench_ready.py [--cold-runs 3] [--skip-64] [--threads 1]
 
-1. ``cold``: for each shipped model, a fresh ``python -c`` process imports
-   the library, loads the model and prints one recommendation
-   (``recommend(dialogue, model=NAME)``); the wall time of the whole process
-   (interpreter, imports, jieba's start-up, the checksum, the forward pass)
-   is measured ``--cold-runs`` times, median and range printed.
+1. ``cold``: for each shipped model and three paths (``recommend()``, which
+   scores a ready Weibo model in NumPy; ``load_pretrained`` + ``top_k_emojis``,
+   the full torch estimator; the ``sklearn-emoji recommend`` command), a
+   fresh process imports the library, loads the model and prints one
+   recommendation; the wall time of the whole process (interpreter, imports,
+   jieba's start-up, the checksum, the forward pass) is measured
+   ``--cold-runs`` times, median and range printed.
 2. ``64 emojis``: the pre-training task on the canonical held-out threads
    (the dialogues of ``load_weibo_pretraining()`` whose root post is a test
    thread of ``split_by_root_post(load_weibo_dialogues(), test_size=0.2,
@@ -32,27 +34,37 @@ SHARED = ROOT.parent / "shared" / "data"
 if "SKLEARN_EMOJI_DATA" not in os.environ and SHARED.exists():
     os.environ["SKLEARN_EMOJI_DATA"] = str(SHARED)
 
-COLD = (
-    "import time; t=time.perf_counter(); from sklearn_emoji import recommend; "
-    "r=recommend(['今天下大雨', '我没带伞'], k=3, model={name!r}); print(r)"
-)
+PATHS = {
+    # what a user types; recommend() scores a ready Weibo model in NumPy (no torch, no scikit-learn)
+    "recommend()": (
+        "from sklearn_emoji import recommend; print(recommend(['今天下大雨', '我没带伞'], k=3, model={name!r}))"
+    ),
+    # the full estimator (torch, skorch, scikit-learn): what fine-tuning and Pipelines use
+    "load_pretrained + top_k_emojis": (
+        "from sklearn_emoji import load_pretrained, top_k_emojis; "
+        "print(top_k_emojis(load_pretrained({name!r}), [['今天下大雨', '我没带伞']], k=3)[0])"
+    ),
+}
 
 
 def cold(names, runs):
     rows = []
+    cli = [str(Path(sys.executable).with_name("sklearn-emoji")), "recommend"]
     for name in names:
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            out = subprocess.run(
-                [sys.executable, "-c", COLD.format(name=name)], capture_output=True, text=True, check=True
-            )
-            times.append(time.perf_counter() - start)
-        rows.append((name, statistics.median(times), min(times), max(times), out.stdout.strip()))
-    print("| model | cold process to first recommendation (s), median | range | output |")
-    print("| --- | ---: | --- | --- |")
-    for name, med, lo, hi, text in rows:
-        print(f"| {name} | {med:.2f} | {lo:.2f}-{hi:.2f} | {text[:60]} |")
+        commands = {label: [sys.executable, "-c", code.format(name=name)] for label, code in PATHS.items()}
+        commands["sklearn-emoji recommend"] = [*cli, "--model", name, "今天下大雨", "我没带伞"]
+        for label, command in commands.items():
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                out = subprocess.run(command, capture_output=True, text=True, check=True)
+                times.append(time.perf_counter() - start)
+            text = " ".join(out.stdout.split())
+            rows.append((name, label, statistics.median(times), min(times), max(times), text))
+    print("| model | path | cold process to first recommendation (s), median | range | output |")
+    print("| --- | --- | ---: | --- | --- |")
+    for name, label, med, lo, hi, text in rows:
+        print(f"| {name} | {label} | {med:.2f} | {lo:.2f}-{hi:.2f} | {text[:50]} |")
 
 
 def task64(threads):

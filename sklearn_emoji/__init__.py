@@ -1,30 +1,36 @@
 """sklearn-emoji: scikit-learn compatible emoji recommendation for posts and
 multi-turn dialogues (Chinese and English).
 
-The neural classifiers and the transfer-learning functions (which import
-torch), the lexicon model and the dataset loaders are loaded on first use, so
-``import sklearn_emoji`` stays fast.
+Every public name is loaded on first use, so ``import sklearn_emoji`` stays
+fast and a ready model's :func:`recommend` needs neither scikit-learn nor
+torch.
 """
 
 import importlib
 
-from .emojis import count_emojis, find_emojis, strip_emojis
-from .metrics import (
-    get_scorer_dict,
-    make_mrr_scorer,
-    make_precision_at_k_scorer,
-    mean_reciprocal_rank,
-    precision_at_k,
-    set_scores,
-    top_k_emojis,
-)
-from .pipelines import available_methods, make_method
-from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
-from .text import clean_text, tokenize
-
 __version__ = "0.1.0"
 
+# Every public name is imported on first use (PEP 562), so that
+# ``import sklearn_emoji`` costs nothing and a ready model's ``recommend``
+# imports neither scikit-learn nor torch (see sklearn_emoji.pretrained).
 _LAZY = {
+    "count_emojis": "emojis",
+    "find_emojis": "emojis",
+    "strip_emojis": "emojis",
+    "get_scorer_dict": "metrics",
+    "make_mrr_scorer": "metrics",
+    "make_precision_at_k_scorer": "metrics",
+    "mean_reciprocal_rank": "metrics",
+    "precision_at_k": "metrics",
+    "set_scores": "metrics",
+    "top_k_emojis": "metrics",
+    "available_methods": "pipelines",
+    "make_method": "pipelines",
+    "DialogueFlattener": "preprocessing",
+    "HierarchicalTokenizer": "preprocessing",
+    "SequenceTokenizer": "preprocessing",
+    "clean_text": "text",
+    "tokenize": "text",
     "SLSTMClassifier": "neural",
     "FLSTMClassifier": "neural",
     "HLSTMClassifier": "neural",
@@ -50,27 +56,7 @@ _LAZY = {
     "recommend": "pretrained",
 }
 
-__all__ = [
-    "__version__",
-    "find_emojis",
-    "count_emojis",
-    "strip_emojis",
-    "clean_text",
-    "tokenize",
-    "DialogueFlattener",
-    "SequenceTokenizer",
-    "HierarchicalTokenizer",
-    "precision_at_k",
-    "mean_reciprocal_rank",
-    "set_scores",
-    "make_precision_at_k_scorer",
-    "make_mrr_scorer",
-    "get_scorer_dict",
-    "top_k_emojis",
-    "make_method",
-    "available_methods",
-    *_LAZY,
-]
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name):

@@ -44,7 +44,7 @@ def vocab_size(vocabulary):
     return len(vocabulary) + FIRST_ID
 
 
-def build_vocabulary(counts, min_freq=1, max_vocab=None):
+def build_vocabulary(counts, min_freq=1, max_vocab=None, *, base=None):
     """The vocabulary of the tokens counted in ``counts``: ids by decreasing count, ties by first appearance.
 
     Parameters
@@ -55,14 +55,17 @@ def build_vocabulary(counts, min_freq=1, max_vocab=None):
     min_freq : int, default=1
         Tokens counted fewer times are left out (they become OOV).
     max_vocab : int or None, default=None
-        Keep at most this many of the most frequent tokens.
+        Keep at most this many of the most frequent (new) tokens.
+    base : dict of str to int or None, default=None
+        A checked vocabulary to extend (torchMoji's ``extend_embedding``):
+        its ids stay, and the tokens it lacks take the ids after its own.
 
     Returns
     -------
     vocabulary : dict of str to int
-        Ids from 2 on.
+        Ids from 2 on (``base`` first when given).
     kept : dict of str to int
-        The counts of the kept tokens, in id order.
+        The counts of the tokens added, in id order.
 
     Examples
     --------
@@ -70,12 +73,16 @@ def build_vocabulary(counts, min_freq=1, max_vocab=None):
     >>> from sklearn_emoji._vocabulary import build_vocabulary
     >>> build_vocabulary(Counter("a b b c c c d".split()), min_freq=2)
     ({'c': 2, 'b': 3}, {'c': 3, 'b': 2})
+    >>> build_vocabulary(Counter("a b b c c c d".split()), min_freq=2, base={"c": 2, "z": 3})
+    ({'c': 2, 'z': 3, 'b': 4}, {'b': 2})
     """
-    items = [(tok, c) for tok, c in counts.items() if c >= min_freq]
+    items = [(tok, c) for tok, c in counts.items() if c >= min_freq and (base is None or tok not in base)]
     items.sort(key=lambda tc: -tc[1])  # stable: ties stay in first-appearance order
     if max_vocab is not None:
         items = items[:max_vocab]
-    return {tok: i + FIRST_ID for i, (tok, _) in enumerate(items)}, dict(items)
+    first = FIRST_ID if base is None else len(base) + FIRST_ID
+    vocab = {tok: first + i for i, (tok, _) in enumerate(items)}
+    return (vocab if base is None else {**base, **vocab}), dict(items)
 
 
 def check_vocabulary(vocabulary, *, allow_empty=True):

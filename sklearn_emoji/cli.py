@@ -244,10 +244,12 @@ def _load_any_model(name):
 
 
 def _cmd_recommend(args):
-    from .metrics import top_k_emojis
+    from .pretrained import DEFAULT_MODEL, is_ready_model, recommend
 
-    model = _load_any_model(args.model)
-    for emoji, score in top_k_emojis(model, [list(args.turns)], k=args.k)[0]:
+    name = args.model or DEFAULT_MODEL
+    # A ready model is scored by recommend() (NumPy, no torch import: about a second).
+    model = name if is_ready_model(name) else _load_any_model(name)
+    for emoji, score in recommend(list(args.turns), k=args.k, model=model):
         print(f"{emoji}\t{score:.4f}")
     return 0
 

@@ -428,6 +428,12 @@ def available_methods():
     return list(_REGISTRY)
 
 
+#: With ``pretrained=``, up to this many tokens of the training data that the
+#: encoder lacks (each seen ``min_freq`` times) get new ids and embedding rows
+#: (torchMoji's ``extend_with`` default).
+EXTEND_VOCABULARY = 10000
+
+
 def _attach_encoder(est, encoder, prefix=""):
     """Make the tokenizer take the encoder's ids and the classifier its weights."""
     from .neural import PretrainedEncoder
@@ -445,7 +451,10 @@ def _attach_encoder(est, encoder, prefix=""):
         **{
             f"{prefix}tokens__vocabulary": encoder,
             f"{prefix}tokens__tokenizer": TOKENIZERS[tok_name],
+            # the tokens of the user's data that the encoder lacks get new ids and embedding rows
+            f"{prefix}tokens__extend_vocabulary": EXTEND_VOCABULARY,
             f"{prefix}clf__pretrained": encoder,
+            f"{prefix}clf__extend_embedding": True,
         }
     )
     return est
@@ -469,7 +478,12 @@ def make_method(name, *, random_state=None, pretrained=None, settings=None, **pa
         tokenizer then takes the encoder's vocabulary and tokenization
         (``tokens__vocabulary``, ``tokens__tokenizer``) and the classifier
         its weights (``clf__pretrained``); choose how with
-        ``clf__fine_tuning="full" | "last" | "chain-thaw"``.
+        ``clf__fine_tuning="full" | "last" | "chain-thaw"``. Tokens of
+        the training data that the encoder never saw (up to
+        ``EXTEND_VOCABULARY`` = 10,000, each seen ``tokens__min_freq`` times)
+        get new ids and new embedding rows (``tokens__extend_vocabulary``,
+        ``clf__extend_embedding``; torchMoji's ``extend_embedding``); set
+        ``tokens__extend_vocabulary=0`` to read them as OOV.
     settings : {"paper"} or None, default=None
         For the LSTM methods: ``"paper"`` applies the settings of Xie et
         al. (2016) to the classifier (384 dimensions, AdaDelta, last-state

@@ -187,7 +187,12 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         "tokenizer": [callable, StrOptions({"words", "chars"}), None],
         "n_jobs": [Integral, None],
         "vocabulary": "no_validation",  # checked by _fixed_vocabulary
+        "extend_vocabulary": [Interval(Integral, 0, None, closed="left")],
     }
+
+    def _learns_tokens(self):
+        """Whether ``fit`` needs the tokens of X: a learned vocabulary, or a fixed one to extend."""
+        return self.vocabulary is None or self.extend_vocabulary > 0
 
     def _fixed_vocabulary(self):
         """The vocabulary given as a parameter (a dict or a pre-trained encoder), checked."""
@@ -202,13 +207,21 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         self._id_to_token = np.asarray(id_to_token, dtype=object)
 
     def _fit_vocabulary(self, token_lists):
-        if token_lists is None:  # fixed vocabulary
-            self._set_vocabulary(self._fixed_vocabulary(), {})
+        fixed = None if self.vocabulary is None else self._fixed_vocabulary()
+        if token_lists is None:  # fixed vocabulary, not extended
+            self._set_vocabulary(fixed, {})
+            self.extended_tokens_ = []
             return
         # Counter keeps first-appearance order; counting the chained tokens runs in C.
-        self._set_vocabulary(
-            *build_vocabulary(Counter(chain.from_iterable(token_lists)), self.min_freq, self.max_vocab)
-        )
+        counts = Counter(chain.from_iterable(token_lists))
+        if fixed is not None:
+            # torchMoji's extend_embedding: the most frequent new tokens take the ids after the fixed ones.
+            vocab, kept = build_vocabulary(counts, self.min_freq, self.extend_vocabulary, base=fixed)
+            self._set_vocabulary(vocab, kept)
+            self.extended_tokens_ = list(kept)
+            return
+        self._set_vocabulary(*build_vocabulary(counts, self.min_freq, self.max_vocab))
+        self.extended_tokens_ = []
 
     def _encode(self, token_lists, out, rows):
         """Write the ids of ``token_lists[i]`` into row ``rows[i]`` of the 2-D ``out``.
@@ -309,14 +322,24 @@ class SequenceTokenizer(_BaseTokenizer):
         A fixed vocabulary (token -> id, ids ``2 .. n + 1``) or a pre-trained
         encoder whose vocabulary to use (like ``TfidfVectorizer(vocabulary=
         ...)``): ``fit`` learns no words, so the ids are the encoder's.
-        ``min_freq`` and ``max_vocab`` are then ignored.
+        ``max_vocab`` is then ignored.
+    extend_vocabulary : int, default=0
+        With a fixed ``vocabulary``: add up to this many tokens of the fit
+        data that it lacks (the most frequent first, each seen at least
+        ``min_freq`` times) with the ids after the fixed ones, as torchMoji's
+        ``extend_embedding`` does when fine-tuning; the classifier then
+        needs ``extend_embedding=True`` to give them new embedding rows.
+        ``0``: the vocabulary stays as given (new tokens are OOV).
 
     Attributes
     ----------
     vocabulary_ : dict
         Token to id (ids start at 2).
     token_counts_ : dict
-        Training frequency of each kept token.
+        Training frequency of each kept token (with a fixed vocabulary: of
+        each token added to it).
+    extended_tokens_ : list of str
+        The tokens that ``extend_vocabulary`` added, in id order.
     vocab_size_ : int
         Number of ids including padding and OOV.
     n_features_in_ : int
@@ -334,7 +357,15 @@ class SequenceTokenizer(_BaseTokenizer):
     """
 
     def __init__(
-        self, max_len=50, min_freq=1, max_vocab=None, truncating="pre", tokenizer=None, n_jobs=None, vocabulary=None
+        self,
+        max_len=50,
+        min_freq=1,
+        max_vocab=None,
+        truncating="pre",
+        tokenizer=None,
+        n_jobs=None,
+        vocabulary=None,
+        extend_vocabulary=0,
     ):
         self.max_len = max_len
         self.min_freq = min_freq
@@ -343,6 +374,7 @@ class SequenceTokenizer(_BaseTokenizer):
         self.tokenizer = tokenizer
         self.n_jobs = n_jobs
         self.vocabulary = vocabulary
+        self.extend_vocabulary = extend_vocabulary
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -367,7 +399,7 @@ class SequenceTokenizer(_BaseTokenizer):
     def _fit_tokens(self, X, y):
         texts = check_texts(X, allow_empty=True)
         check_y_length(y, len(texts))
-        tokens = tokenize_many(texts, self.tokenizer, self.n_jobs) if self.vocabulary is None else None
+        tokens = tokenize_many(texts, self.tokenizer, self.n_jobs) if self._learns_tokens() else None
         self._fit_vocabulary(tokens)
         self.n_features_in_ = 1
         return texts, tokens
@@ -446,14 +478,24 @@ class HierarchicalTokenizer(_BaseTokenizer):
         A fixed vocabulary (token -> id, ids ``2 .. n + 1``) or a pre-trained
         encoder whose vocabulary to use (like ``TfidfVectorizer(vocabulary=
         ...)``): ``fit`` learns no words, so the ids are the encoder's.
-        ``min_freq`` and ``max_vocab`` are then ignored.
+        ``max_vocab`` is then ignored.
+    extend_vocabulary : int, default=0
+        With a fixed ``vocabulary``: add up to this many tokens of the fit
+        data that it lacks (the most frequent first, each seen at least
+        ``min_freq`` times) with the ids after the fixed ones, as torchMoji's
+        ``extend_embedding`` does when fine-tuning; the classifier then
+        needs ``extend_embedding=True`` to give them new embedding rows.
+        ``0``: the vocabulary stays as given (new tokens are OOV).
 
     Attributes
     ----------
     vocabulary_ : dict
         Token to id (ids start at 2).
     token_counts_ : dict
-        Training frequency of each kept token.
+        Training frequency of each kept token (with a fixed vocabulary: of
+        each token added to it).
+    extended_tokens_ : list of str
+        The tokens that ``extend_vocabulary`` added, in id order.
     vocab_size_ : int
         Number of ids including padding and OOV.
     n_features_in_ : int
@@ -485,6 +527,7 @@ class HierarchicalTokenizer(_BaseTokenizer):
         tokenizer=None,
         n_jobs=None,
         vocabulary=None,
+        extend_vocabulary=0,
     ):
         self.max_turns = max_turns
         self.max_len = max_len
@@ -494,6 +537,7 @@ class HierarchicalTokenizer(_BaseTokenizer):
         self.tokenizer = tokenizer
         self.n_jobs = n_jobs
         self.vocabulary = vocabulary
+        self.extend_vocabulary = extend_vocabulary
 
     def _kept_turns(self, X):
         """The turns kept (the most recent ``max_turns``), flat, and each one's row in a 2-D view of the output."""
@@ -512,7 +556,7 @@ class HierarchicalTokenizer(_BaseTokenizer):
     def _fit_tokens(self, X, y):
         dialogues, turns, rows = self._kept_turns(X)
         check_y_length(y, len(dialogues))
-        tokens = tokenize_many(turns, self.tokenizer, self.n_jobs) if self.vocabulary is None else None
+        tokens = tokenize_many(turns, self.tokenizer, self.n_jobs) if self._learns_tokens() else None
         self._fit_vocabulary(tokens)
         self.n_features_in_ = 1
         return len(dialogues), turns, rows, tokens

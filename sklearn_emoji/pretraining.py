@@ -307,9 +307,11 @@ def _encoder_from_classifier(clf, vocabulary, *, tokenizer, corpus, n_dialogues,
     }
     if groups is not None:
         record["groups"] = sorted({str(g) for g in groups})
+    rows = module.embedding.num_embeddings
     return PretrainedEncoder(
         architecture="hierarchical" if method == "H-LSTM" else "sequence",
-        vocabulary=vocabulary,
+        # an added token that truncation kept out of every training row has no embedding row: it stays OOV
+        vocabulary={tok: i for tok, i in vocabulary.items() if i < rows},
         embedding_dim=module.embedding.embedding_dim,
         hidden_dim=module.output.in_features,
         pooling=module.pooling,

@@ -582,3 +582,31 @@ def test_routed_parameters_are_an_explicit_record():
         HLSTMClassifier(batch_size=0).fit(*make_hier(n=20))
     with pytest.raises(ValueError, match="missing value"):
         HLSTMClassifier(**TINY).fit(make_hier(n=4)[0], ["[哈哈]", None, "[泪]", "[哈哈]"])
+
+
+def test_n_threads_is_set_while_training_and_predicting_then_restored():
+    from skorch.callbacks import Callback
+
+    seen = []
+
+    class Record(Callback):
+        def on_epoch_begin(self, net, **kwargs):
+            seen.append(torch.get_num_threads())
+
+    X, y = make_hier(n=60)
+    before = torch.get_num_threads()
+    want = 2 if before == 1 else 1
+    clf = HLSTMClassifier(**TINY, max_epochs=2, n_threads=want, callbacks=[Record()], random_state=0).fit(X, y)
+    assert seen == [want, want] and torch.get_num_threads() == before
+    import sklearn_emoji.neural._classifiers as module
+
+    calls = []
+    original = module.torch_threads
+    module.torch_threads = lambda n: (calls.append(n), original(n))[1]
+    try:
+        clf.predict_proba(X)
+    finally:
+        module.torch_threads = original
+    assert calls == [want] and torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="n_threads"):
+        HLSTMClassifier(**TINY, n_threads=0).fit(X, y)

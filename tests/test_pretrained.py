@@ -21,6 +21,7 @@ from sklearn_emoji.pretrained import (
     load_pretrained,
     load_pretrained_encoder,
     pretrained_manifest,
+    runtime,
 )
 from sklearn_emoji.pretrained._build import build_models
 from sklearn_emoji.pretrained._files import read_manifest, sha256_file, verify_artifact
@@ -132,6 +133,48 @@ def test_recommend_in_one_call():
         recommend([""] * 0)
 
 
+@pytest.mark.parametrize("name", ["weibo-10", "weibo-64"])
+def test_numpy_runtime_scores_equal_the_estimator(name, data_home):
+    from sklearn_emoji.datasets import load_weibo_dialogues
+
+    dialogues = load_weibo_dialogues(n_samples=400, random_state=3).data[:80]
+    dialogues += [["今天下大雨", "", "我没带伞"], ["很长" * 40], ["一", "二", "三", "四", "五", "六"], ["[哈哈]"]]
+    model, rt = load_pretrained(name), runtime(name)
+    assert list(rt.classes_) == list(model.classes_)
+    expected, got = model.predict_proba(dialogues), rt.predict_proba(dialogues)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    assert (got.argmax(1) == expected.argmax(1)).all()
+
+
+def test_runtime_reads_dialogues_as_the_registry_tokenizer_does():
+    from sklearn_emoji.pretrained._runtime import RECIPE
+
+    tokens = make_method("H-LSTM").named_steps["tokens"]
+    assert {key: tokens.get_params()[key] for key in RECIPE} == RECIPE
+
+
+def test_recommend_imports_neither_torch_nor_sklearn():
+    code = (
+        "import sys; from sklearn_emoji import recommend; r = recommend(['今天下大雨', '我没带伞'], k=2); "
+        "print(len(r), sorted(m for m in ('torch', 'sklearn', 'skorch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["2", "[]"]
+
+
+def test_recommend_ranks_like_top_k_emojis():
+    model = load_pretrained("weibo-10")
+    expected = top_k_emojis(model, [DIALOGUE], k=4)[0]
+    got = recommend(DIALOGUE, k=4, model="weibo-10")
+    assert [e for e, _ in got] == [e for e, _ in expected]
+    np.testing.assert_allclose([s for _, s in got], [s for _, s in expected], atol=1e-5)
+    assert recommend(DIALOGUE, k=2, model=model) == expected[:2]  # a fitted estimator goes through predict_proba
+    for bad in (0, True, 1.5, "3"):
+        with pytest.raises(ValueError, match="k must be"):
+            recommend(DIALOGUE, k=bad)
+
+
 def test_unknown_and_unshipped_names():
     with pytest.raises(ValueError, match="weibo-64") as err:
         load_pretrained("weibo-65")
@@ -181,6 +224,9 @@ def test_tiny_rebuild_runs_the_same_code_and_is_deterministic(tmp_path, data_hom
         assert first[name]["held_out"] == second[name]["held_out"] or name == "weibo-10"
     model = load_pretrained(str(tmp_path / "a" / "weibo-8"))
     assert len(model.classes_) > 10  # the many-emoji head
+    np.testing.assert_allclose(
+        runtime(str(tmp_path / "a" / "weibo-8")).predict_proba([DIALOGUE]), model.predict_proba([DIALOGUE]), atol=1e-5
+    )
     ten = load_pretrained(str(tmp_path / "a" / "weibo-10-8"))
     assert 2 <= len(ten.classes_) <= 10
     assert ten.predict([DIALOGUE])[0] in ten.classes_

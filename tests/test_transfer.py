@@ -291,3 +291,51 @@ def test_neural_and_lexical_together(weibo, encoder):
         GroupedStackingClassifier([("fbow", make_method("F-BOW"))], cv=3).fit(
             Xtr[:4], ytr[:4], groups=["a", "a", "b", "b"]
         )
+
+
+# ----------------------------------------------------------------------
+# vocabulary extension on fine-tuning (torchMoji's extend_embedding)
+# ----------------------------------------------------------------------
+def test_tokenizer_extends_a_fixed_vocabulary_with_the_most_frequent_new_tokens():
+    fixed = {"a": 2, "b": 3}
+    X = ["a c c d d d e", "b e e f"]
+    tok = SequenceTokenizer(vocabulary=fixed, min_freq=2, extend_vocabulary=2).fit(X)
+    # d (3) and e (3) are the most frequent new tokens, c (2) is cut by the cap, f (1) by min_freq
+    assert tok.vocabulary_ == {"a": 2, "b": 3, "d": 4, "e": 5}
+    assert tok.extended_tokens_ == ["d", "e"] and tok.vocab_size_ == 6
+    assert tok.transform(["c d e f"]).tolist()[0][:4] == [1, 4, 5, 1]
+    assert SequenceTokenizer(vocabulary=fixed).fit(X).vocabulary_ == fixed  # default: nothing added
+    learned = SequenceTokenizer(extend_vocabulary=5).fit(X)  # no fixed vocabulary: nothing to extend
+    assert learned.extended_tokens_ == [] and len(learned.vocabulary_) == 6
+    hier = HierarchicalTokenizer(vocabulary=fixed, min_freq=1, extend_vocabulary=10).fit([["a z"], ["z", "y"]])
+    assert hier.extended_tokens_ == ["z", "y"] and hier.vocabulary_["z"] == 4
+    with pytest.raises(ValueError, match="extend_vocabulary"):
+        SequenceTokenizer(vocabulary=fixed, extend_vocabulary=-1).fit(X)
+
+
+def test_new_tokens_get_new_embedding_rows_and_keep_the_pretrained_ones(weibo, encoder):
+    X_tr, y_tr, g_tr, _, _, _ = _parts(weibo)
+    X_new = [[*d[:-1], d[-1] + " zzqnew"] for d in X_tr]  # a token the encoder never saw, in every reply
+    model = make_method("H-LSTM", pretrained=encoder, random_state=0)
+    model.set_params(clf__max_epochs=1, clf__fine_tuning="last", tokens__min_freq=1)
+    model.fit(X_new, y_tr)
+    tok, clf = model.named_steps["tokens"], model.named_steps["clf"]
+    assert "zzqnew" in tok.extended_tokens_ and tok.vocabulary_["zzqnew"] >= encoder.vocab_size
+    emb = clf.net_.module_.embedding.weight.detach()
+    assert emb.shape[0] == tok.vocab_size_ == clf.vocab_size_ > encoder.vocab_size
+    # fine_tuning="last" freezes the encoder: its rows are the pre-trained ones, the new rows are drawn near them
+    torch.testing.assert_close(emb[: encoder.vocab_size], encoder.state_dict["embedding.weight"])
+    new = emb[encoder.vocab_size :]
+    assert torch.isfinite(new).all() and new.abs().sum() > 0
+    pre_std = encoder.state_dict["embedding.weight"][2:].std(0)
+    assert float((new.std(0) / pre_std).mean()) < 3  # on the scale of the pre-trained rows
+    # the same seed draws the same new rows
+    again = clone(model).fit(X_new, y_tr).named_steps["clf"].net_.module_.embedding.weight.detach()
+    torch.testing.assert_close(again, emb)
+    # without extend_embedding, ids past the encoder's are refused, and the message says what to set
+    off = clone(model).set_params(clf__extend_embedding=False)
+    with pytest.raises(ValueError, match="extend_embedding=True"):
+        off.fit(X_new, y_tr)
+    # extend_vocabulary=0 reads the new token as OOV and keeps the encoder's size
+    oov = clone(model).set_params(tokens__extend_vocabulary=0).fit(X_new, y_tr)
+    assert oov.named_steps["clf"].vocab_size_ == encoder.vocab_size

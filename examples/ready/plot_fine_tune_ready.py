@@ -9,7 +9,8 @@ start take them? Three models are scored on the same held-out threads:
 * the ready ``weibo-10`` model (:func:`sklearn_emoji.pretrained.load_pretrained`), no training;
 * F-BOW (TF-IDF + logistic regression) trained on the user's dialogues alone;
 * the shipped encoder ``weibo-128`` fine-tuned on them
-  (``make_method("H-LSTM", pretrained="weibo-128")``), one call.
+  (``make_method("H-LSTM", pretrained="weibo-128")``), one call; the
+  tokens of the user's data that it never saw get new embedding rows.
 
 The "user's" dialogues come from the test threads of the canonical split,
 which the shipped models never saw: half of those threads play the user's
@@ -52,6 +53,10 @@ scorers = get_scorer_dict(ks=(1, 3))
 fbow = make_method("F-BOW", random_state=0).fit(X_user, y_user)
 tuned = make_method("H-LSTM", pretrained="weibo-128", random_state=0, clf__max_epochs=10)
 tuned.fit(X_user, y_user, clf__groups=g_user)
+# Characters of the user's data that the encoder never saw (each seen twice)
+# got new ids and embedding rows (torchMoji's extend_embedding):
+new_tokens = tuned.named_steps["tokens"].extended_tokens_
+print(f"{len(new_tokens)} new tokens, e.g. {new_tokens[:5]}")
 rows = {}
 for name, model in [("weibo-10, ready", ready), ("F-BOW on the user's data", fbow), ("weibo-128 fine-tuned", tuned)]:
     rows[name] = scorers.score(y_held, model.predict_proba(X_held), list(model.classes_))

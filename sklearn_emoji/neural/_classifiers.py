@@ -38,7 +38,7 @@ from skorch.helper import predefined_split
 
 from .. import _validation
 from ._modules import HierarchicalLSTM, SequenceLSTM
-from ._net import _check_device, _SkorchNetMixin
+from ._net import _check_device, _SkorchNetMixin, torch_threads
 from ._params import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, _RoutedParamsMixin
 from ._streaming import TokenDataset, as_ids, scan_ids
 from ._transfer import PretrainedEncoder
@@ -108,6 +108,8 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         "pooling": [StrOptions({"last", "attention"})],
         "pretrained": [PretrainedEncoder, None],
         "fine_tuning": [StrOptions(set(_FINE_TUNING))],
+        "extend_embedding": ["boolean"],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],
     }
 
@@ -132,6 +134,8 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         pooling="attention",
         pretrained=None,
         fine_tuning="full",
+        extend_embedding=False,
+        n_threads=None,
         accelerator=None,
         **kwargs,
     ):
@@ -153,6 +157,8 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         self.pooling = pooling
         self.pretrained = pretrained
         self.fine_tuning = fine_tuning
+        self.extend_embedding = extend_embedding
+        self.n_threads = n_threads
         self.accelerator = accelerator
         self._routed = ()
         self._set_routed(kwargs)
@@ -188,7 +194,9 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
                     f"{name}({param}={mine}) does not match the pre-trained encoder's "
                     f"{param}={size}; leave {param}=None to take the encoder's size."
                 )
-        if self.vocab_size is not None and self.vocab_size != enc.vocab_size:
+        if self.vocab_size is not None and (
+            self.vocab_size < enc.vocab_size if self.extend_embedding else self.vocab_size != enc.vocab_size
+        ):
             raise ValueError(
                 f"{name}(vocab_size={self.vocab_size}) does not match the pre-trained encoder's "
                 f"vocabulary of {enc.vocab_size} ids; leave vocab_size=None."
@@ -284,7 +292,8 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         dataset = TokenDataset(X, y_enc, vocab_size)
         train, y_train, train_split = self._split(dataset, y_enc, groups, seed)
         net = self._make_net(encoder.classes_, vocab_size, train_split, device, accelerator, token)
-        self._train(net, train, y_train, seed)
+        with torch_threads(self.n_threads):
+            self._train(net, train, y_train, seed)
 
         self.net_ = net
         self.classes_ = encoder.classes_
@@ -363,12 +372,15 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         name = type(self).__name__
         enc = self.pretrained
         if enc is not None:
+            if self.extend_embedding:  # ids past the encoder's are new tokens: new embedding rows
+                return max(enc.vocab_size, top + 1, self.vocab_size or 0)
             if top >= enc.vocab_size:
                 raise ValueError(
                     f"{name}: the input holds token id {top} but the pre-trained "
                     f"encoder has a vocabulary of {enc.vocab_size} ids (0..{enc.vocab_size - 1}): "
                     "the tokenizer does not match the encoder. Fit the tokenizer with "
-                    "vocabulary=<the encoder> so that both use the encoder's ids."
+                    "vocabulary=<the encoder> so that both use the encoder's ids (and, for tokens it lacks, "
+                    "extend_vocabulary=N with extend_embedding=True here)."
                 )
             return enc.vocab_size
         if self.vocab_size is not None:
@@ -413,10 +425,11 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
             Class probabilities (rows sum to 1).
         """
         X = self._prepare(X)
-        if len(X) <= self.net_.batch_size:
-            proba = self._forward(X)
-        else:
-            proba = self.net_.predict_proba(TokenDataset(X, None, self.vocab_size_))
+        with torch_threads(self.n_threads):
+            if len(X) <= self.net_.batch_size:
+                proba = self._forward(X)
+            else:
+                proba = self.net_.predict_proba(TokenDataset(X, None, self.vocab_size_))
         proba = proba.astype(np.float64)
         proba /= proba.sum(1, keepdims=True)
         return proba
@@ -450,7 +463,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         device = next(module.parameters()).device
         outs = []
         module.eval()
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.n_threads):
             for start in range(0, len(X), self.batch_size):
                 batch = torch.as_tensor(as_ids(X[start : start + self.batch_size], self.vocab_size_), device=device)
                 _, weights = module.encode_with_weights(batch)

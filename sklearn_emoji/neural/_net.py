@@ -11,6 +11,7 @@ without its ``DataLoader``), so a one-dialogue ``predict_proba`` costs little
 more than the bare module.
 """
 
+import contextlib
 import copy
 import uuid
 
@@ -27,6 +28,20 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ._streaming import as_ids
 from ._transfer import _LAYERS, ChainThaw, LoadPretrained
+
+
+@contextlib.contextmanager
+def torch_threads(n_threads):
+    """Run the block with ``torch.set_num_threads(n_threads)``, then restore the old setting (``None``: as is)."""
+    if n_threads is None:
+        yield
+        return
+    old = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 def _check_device(device):

@@ -131,6 +131,22 @@ _COMMON_PARAMS_DOC = """
         each encoder layer alone, then all, each step early-stopped on the
         validation set (:class:`~sklearn_emoji.neural.ChainThaw`; it needs
         a validation set).
+    extend_embedding : bool, default=False
+        With ``pretrained``: accept token ids past the encoder's vocabulary
+        (the new tokens of a tokenizer with ``extend_vocabulary``, torchMoji's
+        ``extend_embedding``) and give each a new embedding row, drawn from a
+        normal distribution with the mean and standard deviation of the
+        pre-trained rows; they learn with the embedding (``fine_tuning``
+        ``"full"`` or ``"chain-thaw"``). ``False``: such an id is an error
+        (a tokenizer that does not use the encoder's ids).
+        :func:`~sklearn_emoji.pipelines.make_method` with ``pretrained=``
+        turns both on.
+    n_threads : int or None, default=None
+        torch's CPU threads while this model trains and predicts
+        (``torch.set_num_threads``, restored afterwards). ``None`` keeps
+        torch's own setting (one per physical core). On a busy machine with
+        few cores, 1 is often much faster than 2 (oversubscribed threads
+        wait on each other): ``benchmarks/bench_threads.py`` measures it.
     accelerator : accelerate.Accelerator, "auto" or None, default=None
         Train through Hugging Face accelerate (skorch's
         :class:`~skorch.hf.AccelerateMixin`): mixed precision, gradient

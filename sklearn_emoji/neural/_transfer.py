@@ -402,6 +402,26 @@ def _bare(module):
     return module.module if isinstance(module, torch.nn.parallel.DistributedDataParallel) else module
 
 
+def _extend_embedding(target, pretrained):
+    """Copy ``pretrained`` ``(n, E)`` into the first rows of ``target`` ``(m, E)``, ``m > n``; new rows at random.
+
+    The new rows (tokens the encoder never saw, torchMoji's
+    ``extend_embedding``) are drawn from a normal distribution with the
+    per-dimension mean and standard deviation of the pre-trained rows (the
+    padding and OOV rows left out), so they start on the scale of the rest;
+    the draw uses a generator seeded from torch's seed (which the classifier sets).
+    """
+    n = pretrained.shape[0]
+    rows = pretrained[2:] if n > 3 else pretrained
+    mean, std = rows.float().mean(0), rows.float().std(0)
+    # A generator of its own (seeded from the classifier's seed), so the global stream of dropout and
+    # shuffling draws is the same as without new rows.
+    generator = torch.Generator().manual_seed(torch.initial_seed())
+    new = torch.randn(target.shape[0] - n, target.shape[1], generator=generator) * std + mean
+    target[:n].copy_(pretrained.to(target.device, target.dtype))
+    target[n:].copy_(new.to(target.device, target.dtype))
+
+
 class LoadPretrained(Callback):
     """Copy a pre-trained encoder's weights into the module when training starts.
 
@@ -426,6 +446,9 @@ class LoadPretrained(Callback):
         own = module.state_dict()
         with torch.no_grad():
             for name, tensor in state.items():
+                if name == "embedding.weight" and own[name].shape[0] > tensor.shape[0]:
+                    _extend_embedding(own[name], tensor)
+                    continue
                 own[name].copy_(tensor.to(own[name].device, own[name].dtype))
             if head is not None:
                 weight, bias, rows = head

@@ -44,6 +44,7 @@ __all__ = [
     "pretrained_manifest",
     "recommend",
     "resolve_encoder",
+    "runtime",
 ]
 
 #: The folder of the shipped artifacts.
@@ -315,8 +316,61 @@ def model_from_encoder(encoder, *, device="cpu"):
     return model
 
 
+def runtime(name=DEFAULT_MODEL):
+    """The NumPy inference of a ready Weibo model: scores with neither torch nor scikit-learn imported.
+
+    :func:`recommend` uses it for a ready model's name, so that a fresh
+    process answers in about a second; :func:`load_pretrained` gives the full
+    estimator (fine-tuning, Pipelines, ``explain_attention``) with the same
+    scores.
+
+    Parameters
+    ----------
+    name : str, default="weibo-64"
+        A hierarchical ready model (``"weibo-64"``, ``"weibo-10"``) or a
+        build-models prefix of one.
+
+    Returns
+    -------
+    HierarchicalRuntime
+        ``predict_proba`` and ``classes_``; loaded once per process.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.pretrained import runtime
+    >>> runtime("weibo-10").predict_proba(["好开心"]).shape
+    (1, 10)
+    """
+    from ._runtime import HierarchicalRuntime
+
+    folder, artifact = _locate(name, MODELS_ARTIFACT)
+    key = ("runtime", os.path.abspath(folder), artifact, _stamp(folder, artifact))
+    if key not in _CACHE:
+        tensors, data, _ = read_artifact(folder, artifact)
+        if not data.get("classes"):
+            raise ValueError(f"{name!r} is an encoder without a softmax layer: it can only be fine-tuned")
+        _CACHE[key] = HierarchicalRuntime(tensors, data)
+    return _CACHE[key]
+
+
+def _runs_in_numpy(name):
+    """Whether ``recommend`` can score ``name`` with :func:`runtime` (a hierarchical model with a head)."""
+    if name in MODELS:
+        return name != "tweeteval-20"
+    if is_ready_model(name) and not _is_english(name):
+        folder, artifact = _locate(name, MODELS_ARTIFACT)
+        info = read_manifest(folder, artifact)
+        return info.get("recipe", {}).get("method", "H-LSTM") == "H-LSTM"
+    return False
+
+
 def recommend(dialogue, k=3, *, model=None):
     """The ``k`` emojis that fit a reply, from a ready model, with their scores.
+
+    A ready Weibo model's name is scored by :func:`runtime` (NumPy: the first
+    answer in a fresh process takes about a second, as neither torch nor
+    scikit-learn is imported); a fitted estimator, or ``"tweeteval-20"``,
+    through its ``predict_proba``.
 
     Parameters
     ----------
@@ -339,16 +393,25 @@ def recommend(dialogue, k=3, *, model=None):
     (3, True)
     """
     from .._validation import check_dialogues
-    from ..metrics import top_k_emojis
 
     if dialogue is None:
         raise ValueError("recommend needs a post (str) or a dialogue (list of str turns), got None")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive int, got {k!r}")
     if isinstance(dialogue, str):
         dialogue = [dialogue]
     (dialogue,) = check_dialogues([dialogue])
-    if model is None or isinstance(model, str):
-        key = ("model", model or DEFAULT_MODEL)
+    name = DEFAULT_MODEL if model is None else model
+    if isinstance(name, (str, os.PathLike)) and _runs_in_numpy(os.fspath(name)):
+        rt = runtime(os.fspath(name))
+        proba = rt.predict_proba([dialogue])[0]
+        order = np.argsort(-proba, kind="stable")[:k]
+        return [(str(rt.classes_[i]), float(proba[i])) for i in order]
+    from ..metrics import top_k_emojis
+
+    if isinstance(name, (str, os.PathLike)):
+        key = ("model", os.fspath(name))
         if key not in _CACHE:
-            _CACHE[key] = load_pretrained(model or DEFAULT_MODEL)
-        model = _CACHE[key]
-    return top_k_emojis(model, [dialogue], k=k)[0]
+            _CACHE[key] = load_pretrained(os.fspath(name))
+        name = _CACHE[key]
+    return top_k_emojis(name, [dialogue], k=k)[0]
