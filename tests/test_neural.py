@@ -436,10 +436,12 @@ def test_hlstm_pipeline_on_weibo_subset(weibo_subset):
         HLSTMClassifier(
             embedding_dim=16,
             hidden_dim=16,
-            max_epochs=20,
+            max_epochs=8,
             batch_size=32,
             validation_fraction=None,
             random_state=0,
+            optimizer=torch.optim.Adam,
+            lr=0.01,
         ),
     )
     model.fit(X[:n_train], y[:n_train])
@@ -448,15 +450,15 @@ def test_hlstm_pipeline_on_weibo_subset(weibo_subset):
     assert proba.shape == (len(X) - n_train, len(clf.classes_))
     assert set(clf.classes_) == set(y[:n_train])
     assert all(isinstance(c, str) for c in clf.classes_)
-    # The pipeline learns: it ranks its training dialogues clearly better than
-    # the uniform ranking (MRR 0.38 measured, uniform 0.29). 240 dialogues are
-    # too few to beat chance on held-out ones (measured 0.28), so no bar there;
-    # the held-out scores must still be a probability distribution per row.
+    # The pipeline learns: it ranks its training dialogues far better than the
+    # uniform ranking (MRR 0.60 measured, uniform 0.29). 240 dialogues are too
+    # few for a reliable margin on held-out ones (measured 0.33), so no bar
+    # there; the held-out scores must still be a distribution per row.
     from sklearn_emoji.metrics import mean_reciprocal_rank
 
     uniform = np.mean(1 / np.arange(1, len(clf.classes_) + 1))
     fitted = mean_reciprocal_rank(y[:n_train], model.predict_proba(X[:n_train]), labels=clf.classes_)
-    assert fitted > uniform + 0.04
+    assert fitted > uniform + 0.15
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
 
 
