@@ -84,6 +84,7 @@ _HMM_WORDS = _Memo(1 << 16)
 # The memories emptied when jieba's dictionary changes.
 _MEMORIES: list = [_RUNS, _HMM_WORDS]
 _STATE = [None]
+_FORCE_SPLIT = getattr(finalseg, "Force_Split_Words", set())
 
 
 def register_memory(memo):
@@ -101,6 +102,9 @@ def dictionary_state():
     changes once it loads.
     """
     dt = jieba.dt
+    if FAST_SEGMENTER:  # the attributes are known to be there: no getattr
+        freq = dt.FREQ
+        return (id(dt), dt.initialized, id(freq), dt.total, len(freq), len(_FORCE_SPLIT))
     freq = getattr(dt, "FREQ", None)
     return (
         id(dt),
@@ -120,7 +124,12 @@ def sync(initialize=False):
     """
     if initialize and FAST_SEGMENTER:
         jieba.dt.check_initialized()
-    state = dictionary_state()
+    if FAST_SEGMENTER:  # dictionary_state(), inlined: this runs on every cached_tokenize call
+        dt = jieba.dt
+        freq = dt.FREQ
+        state = (id(dt), dt.initialized, id(freq), dt.total, len(freq), len(_FORCE_SPLIT))
+    else:
+        state = dictionary_state()
     if state != _STATE[0]:
         for memo in _MEMORIES:
             memo.clear()
