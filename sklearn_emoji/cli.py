@@ -16,9 +16,13 @@
     Serve a saved model over HTTP, with a demo page (the ``serve`` extra).
 
 This module only parses arguments: the work is done by
-:mod:`sklearn_emoji.evaluation` and the other modules. A bad argument, a
-missing or refused file ends a command with ``error: ...`` and exit status
-2; anything else is a bug and raises.
+:mod:`sklearn_emoji.evaluation` and the other modules, imported by each
+command once its arguments are parsed (so ``--help`` and a usage error
+import neither scikit-learn nor torch). A bad argument, a missing or refused
+file, an output path that cannot be written (checked before any work), or an
+option the command would not use ends a command with ``error: ...`` and exit
+status 2; Ctrl-C ends it with status 130 and writes nothing (``evaluate``
+keeps the methods it finished); anything else is a bug and raises.
 
 A saved model is a pickle, and loading a pickle runs the code it holds:
 ``recommend`` and ``serve`` refuse a file without this library's model
@@ -29,27 +33,102 @@ Load only model files you trust.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from . import __version__
 
-# Moved to sklearn_emoji.evaluation; still importable from here.
-from .evaluation import (  # noqa: F401
-    TWEETEVAL_METHODS,
-    evaluate_methods,
-    format_table2,
-    format_table3,
-    load_model,
-    save_model,
-)
-
 __all__ = ["main"]
+
+#: Moved to sklearn_emoji.evaluation; still importable from here, imported on first use.
+_MOVED = ("TWEETEVAL_METHODS", "evaluate_methods", "format_table2", "format_table3", "load_model", "save_model")
+
+#: The methods ``evaluate --dataset tweeteval`` runs by default (``evaluation.TWEETEVAL_METHODS``, which
+#: this module does not import before parsing; a test keeps the two the same).
+_TWEETEVAL_DEFAULT = ("S-BOW", "LEXICON", "LEXICON+BOW", "EN-LINEAR", "EN-LINEAR+SVM")
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        from . import evaluation
+
+        return getattr(evaluation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _TRUST = "A model file is a pickle: loading it runs the code it holds, so use only files you trust."
 
 #: What a user can cause by a bad argument or file (the library's own errors,
 #: EncoderFileError and DataFileError, are ValueErrors): reported in one line.
 _USER_ERRORS = (ValueError, FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+
+
+def _writable_folder(folder, flag, shown):
+    """Refuse ``folder`` (to be created if missing) unless it can hold new files; the nearest existing part decides."""
+    existing = Path(folder)
+    while not existing.exists():
+        if existing.is_symlink():  # a dangling link
+            raise ValueError(f"{flag} {shown}: {existing} is a broken link")
+        parent = existing.parent
+        if parent == existing:
+            break
+        existing = parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"{flag} {shown}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"{flag} {shown}: cannot write in {existing}")
+
+
+def _check_output_file(path, flag="--output"):
+    """Refuse, before any work, a file path that cannot be written: a folder, under a file, unwritable.
+
+    Parameters
+    ----------
+    path : str or Path
+        Where a command will write a file (missing folders are created then).
+    flag : str, default="--output"
+        The option named in the message.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{flag} {path} is a folder; give a file path, e.g. {path / 'out.json'}")
+    _writable_folder(path.parent if str(path.parent) else Path("."), flag, path)
+
+
+def _check_output_folder(path, flag="--save-models"):
+    """Refuse, before any work, a folder path that cannot hold new files: a file, under a file, unwritable."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"{flag} {path} is a file, not a folder")
+    _writable_folder(path, flag, path)
+
+
+class _UnusedOption(ValueError):
+    """An option given to a command that would ignore it."""
+
+
+def _refuse(args, reason, *flags):
+    """Refuse each of ``flags`` (``--name``) given on the command line, with ``reason``."""
+    given = [f for f in flags if getattr(args, f[2:].replace("-", "_"), None) is not None]
+    if given:
+        raise _UnusedOption(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not used {reason}")
+
+
+_LSTM_FLAGS = ("--embedding-dim", "--hidden-dim", "--max-epochs", "--batch-size", "--device")
+
+
+def _check_lstm_flags(args, methods):
+    """LSTM options and ``--pretrained`` only with an LSTM method; ``--fine-tuning`` only with ``--pretrained``."""
+    if args.pretrained is None:
+        _refuse(args, "without --pretrained", "--fine-tuning")
+    from .pipelines import method_info
+
+    if not any(method_info(m).neural for m in methods):
+        flags = [*_LSTM_FLAGS, "--pretrained", "--fine-tuning"]
+        _refuse(args, f"by {', '.join(methods)} (no LSTM method)", *flags)
+        if args.paper_settings:
+            raise _UnusedOption(f"--paper-settings is not used by {', '.join(methods)} (no LSTM method)")
 
 
 def _lstm_params(args):
@@ -98,13 +177,36 @@ def _with_readme(result, pretrained):
 
 
 def _cmd_evaluate(args):
-    from .evaluation import evaluate_on_tweeteval, evaluate_on_weibo, save_models, write_results
+    from .evaluation import (
+        evaluate_on_tweeteval,
+        evaluate_on_weibo,
+        format_table2,
+        format_table3,
+        save_models,
+        write_results,
+    )
+    from .neural._transfer import TestThreadsSeen as _TestThreadsSeen
 
     if args.methods is not None and not [m for m in args.methods.split(",") if m.strip()]:
         raise ValueError("--methods is empty; name at least one method (e.g. --methods F-BOW,LEXICON)")
+    if args.dataset == "tweeteval":
+        _refuse(args, "with --dataset tweeteval (its split is the official one)", "--test-size", "--long-turns")
+    else:
+        _refuse(args, "with --dataset weibo (it is a TweetEval option)", "--remnants")
+    from .pipelines import available_methods, method_info
+
+    if args.methods is not None:
+        methods = [method_info(m).name for m in args.methods.split(",") if m.strip()]
+    else:
+        methods = list(_TWEETEVAL_DEFAULT) if args.dataset == "tweeteval" else available_methods()
+    _check_lstm_flags(args, methods)
     output = args.output
     if output is None:
         output = "results/evaluate_tweeteval.json" if args.dataset == "tweeteval" else "results/evaluate.json"
+    if output:
+        _check_output_file(output)
+    if args.save_models:
+        _check_output_folder(args.save_models)
     common = {
         "data_home": args.data_home,
         "n_samples": args.n_samples,
@@ -115,7 +217,7 @@ def _cmd_evaluate(args):
     if not args.quiet:
         common["lstm_params"] = {"verbose": 1, **common["lstm_params"]}
     if args.dataset == "tweeteval":
-        result, models = evaluate_on_tweeteval(args.methods, remnants=args.remnants, **common)
+        result, models = evaluate_on_tweeteval(args.methods, remnants=args.remnants or "remove", **common)
         titles = ("Emoji prediction (macro-F1 is the official measure)", "F1 per emoji")
     else:
 
@@ -123,13 +225,19 @@ def _cmd_evaluate(args):
             if output and partial["table2"]:
                 write_results(partial, output)
 
-        result, models = evaluate_on_weibo(
-            args.methods,
-            long_turns=args.long_turns,
-            test_size=args.test_size,
-            on_method_done=save_so_far,
-            **common,
-        )
+        try:
+            result, models = evaluate_on_weibo(
+                args.methods,
+                long_turns=args.long_turns or "drop",
+                test_size=0.2 if args.test_size is None else args.test_size,
+                on_method_done=save_so_far,
+                **common,
+            )
+        except _TestThreadsSeen as exc:
+            raise ValueError(
+                f"{exc.found}. Pre-train it with `sklearn-emoji pretrain` and the same --n-samples, --long-turns, "
+                "--test-size and --random-state as this evaluate command (the split that defines its test threads)"
+            ) from None
         titles = ("Table 2: emoji classification", "Table 3: P@1 per emoji")
     print(f"\n{titles[0]}\n" + format_table2(result["table2"]))
     print(f"\n{titles[1]}\n" + format_table3(result["table3"]))
@@ -145,13 +253,18 @@ def _cmd_evaluate(args):
 
 
 def _cmd_train(args):
-    from .evaluation import train_on_weibo
+    from .pipelines import method_info
+
+    method = method_info(args.method).name
+    _check_lstm_flags(args, [method])
+    _check_output_file(args.output)
+    from .evaluation import save_model, train_on_weibo
 
     model, metadata = train_on_weibo(
-        args.method,
+        method,
         data_home=args.data_home,
         n_samples=args.n_samples,
-        long_turns=args.long_turns,
+        long_turns=args.long_turns or "drop",
         random_state=args.random_state,
         **_lstm_kwargs(args),
     )
@@ -165,15 +278,32 @@ def _cmd_pretrain(args):
     from .evaluation import split_by_root_post
     from .pretraining import pretrain_encoder
 
+    if args.include_test_threads:
+        _refuse(args, "with --include-test-threads (no split is made)", "--test-size", "--long-turns")
+    embedding_dim = args.embedding_dim or args.dim or 128
+    hidden_dim = args.hidden_dim or args.dim or 128
+    _check_output_file(args.output)
+    initial = None
+    if args.word_vectors:
+        from .neural import load_encoder
+
+        initial = load_encoder(args.word_vectors)
+        theirs = initial.info.get("tokenizer", "words")
+        if args.tokenizer is not None and args.tokenizer != theirs:
+            raise ValueError(
+                f"--tokenizer {args.tokenizer} does not match the tokenizer of --word-vectors {args.word_vectors} "
+                f"({theirs}), which is the one used; leave --tokenizer out"
+            )
     exclude = None
     if not args.include_test_threads:
         bunch = load_weibo_dialogues(
             data_home=args.data_home,
-            long_turns=args.long_turns,
+            long_turns=args.long_turns or "drop",
             n_samples=args.n_samples,
             random_state=args.random_state,
         )
-        exclude = split_by_root_post(bunch, test_size=args.test_size, random_state=args.random_state).groups_test
+        test_size = 0.2 if args.test_size is None else args.test_size
+        exclude = split_by_root_post(bunch, test_size=test_size, random_state=args.random_state).groups_test
     corpus = load_weibo_pretraining(
         n_emojis=args.n_emojis,
         exclude_groups=exclude,
@@ -181,11 +311,6 @@ def _cmd_pretrain(args):
         n_samples=args.n_samples,
         random_state=args.random_state,
     )
-    initial = None
-    if args.word_vectors:
-        from .neural import load_encoder
-
-        initial = load_encoder(args.word_vectors)
     what = "all threads" if exclude is None else f"test threads of the evaluate split excluded ({len(set(exclude))})"
     print(
         f"pre-training a {args.method} encoder on {len(corpus.data)} Weibo dialogues, "
@@ -197,11 +322,11 @@ def _cmd_pretrain(args):
         corpus.target,
         method=args.method,
         groups=corpus.groups,
-        embedding_dim=args.dim,
-        hidden_dim=args.dim,
+        embedding_dim=embedding_dim,
+        hidden_dim=hidden_dim,
         pooling=args.pooling,
-        tokenizer=args.tokenizer,
-        max_epochs=args.epochs,
+        tokenizer=args.tokenizer or "chars",
+        max_epochs=args.max_epochs or 3,
         batch_size=args.batch_size or 128,
         device=args.device or "cpu",
         random_state=args.random_state,
@@ -240,6 +365,8 @@ def _load_any_model(name):
     name = name or DEFAULT_MODEL
     if is_ready_model(name):
         return load_pretrained(name)
+    from .evaluation import load_model
+
     return load_model(name)
 
 
@@ -280,15 +407,18 @@ def _add_data_args(p):
     p.add_argument(
         "--long-turns",
         choices=["drop", "truncate"],
-        default="drop",
-        help="drop dialogues with a turn over 50 words (the paper) or truncate the turn",
+        default=None,
+        help="drop dialogues with a turn over 50 words (the paper; the default) or truncate the turn",
     )
     p.add_argument("--random-state", type=int, default=0)
-    p.add_argument("--embedding-dim", type=int, default=None, help="LSTM methods: embedding size (paper: 384)")
-    p.add_argument("--hidden-dim", type=int, default=None, help="LSTM methods: hidden size (paper: 384)")
-    p.add_argument("--max-epochs", type=int, default=None, help="LSTM methods: epoch cap")
-    p.add_argument("--batch-size", type=int, default=None, help="LSTM methods: batch size (paper: 128)")
-    p.add_argument("--device", default=None, help="LSTM methods: cpu or cuda")
+
+
+def _add_lstm_args(p, what="LSTM methods", dims="default: 128; paper: 384", epochs="epoch cap"):
+    p.add_argument("--embedding-dim", type=int, default=None, help=f"{what}: embedding size ({dims})")
+    p.add_argument("--hidden-dim", type=int, default=None, help=f"{what}: hidden size ({dims})")
+    p.add_argument("--max-epochs", type=int, default=None, help=f"{what}: {epochs}")
+    p.add_argument("--batch-size", type=int, default=None, help=f"{what}: batch size (default and paper: 128)")
+    p.add_argument("--device", default=None, help=f"{what}: cpu or cuda")
     p.add_argument(
         "--threads",
         type=int,
@@ -326,6 +456,7 @@ def build_parser():
 
     ev = sub.add_parser("evaluate", help="fit every method on Weibo dialogues and print Tables 2 and 3")
     _add_data_args(ev)
+    _add_lstm_args(ev)
     _add_transfer_args(ev)
     ev.add_argument(
         "--dataset",
@@ -337,16 +468,16 @@ def build_parser():
     ev.add_argument(
         "--remnants",
         choices=["remove", "keep"],
-        default="remove",
-        help="tweeteval: remove the emoji remnants (lone U+FE0F, a label leak) or keep the texts "
+        default=None,
+        help="tweeteval: remove the emoji remnants (lone U+FE0F, a label leak; the default) or keep the texts "
         "as published, to compare with the leaderboard",
     )
     ev.add_argument(
         "--methods",
         default=None,
-        help="comma-separated names (default: all; tweeteval: " + ",".join(TWEETEVAL_METHODS) + ")",
+        help="comma-separated names (default: all; tweeteval: " + ",".join(_TWEETEVAL_DEFAULT) + ")",
     )
-    ev.add_argument("--test-size", type=float, default=0.2, help="weibo: share of root posts held out")
+    ev.add_argument("--test-size", type=float, default=None, help="weibo: share of root posts held out (0.2)")
     ev.add_argument(
         "--output",
         default=None,
@@ -358,6 +489,7 @@ def build_parser():
 
     tr = sub.add_parser("train", help="fit one method on the Weibo dialogues and save it")
     _add_data_args(tr)
+    _add_lstm_args(tr)
     _add_transfer_args(tr)
     tr.add_argument("--method", default="S-BOW")
     tr.add_argument("--output", required=True, help="where to save the model (.pkl)")
@@ -371,19 +503,22 @@ def build_parser():
         "--test-size and --random-state), and save it for `evaluate --pretrained` / `train --pretrained`.",
     )
     _add_data_args(pt)
+    _add_lstm_args(pt, what="the encoder", dims="default: 128; paper: 384", epochs="epochs (default: 3)")
     pt.add_argument("--output", required=True, help="where to save the encoder (.pt)")
     pt.add_argument("--method", choices=["H-LSTM", "F-LSTM", "S-LSTM"], default="H-LSTM")
     pt.add_argument(
         "--tokenizer",
         choices=["chars", "words"],
-        default="chars",
+        default=None,
         help="Han characters or jieba words as tokens (default: chars)",
     )
     pt.add_argument("--pooling", choices=["attention", "last"], default="attention")
-    pt.add_argument("--dim", type=int, default=128, help="embedding and hidden size (paper: 384)")
-    pt.add_argument("--epochs", type=int, default=3)
+    pt.add_argument(
+        "--dim", type=int, default=None, help="shorthand for --embedding-dim and --hidden-dim of the same size"
+    )
+    pt.add_argument("--epochs", type=int, dest="max_epochs", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     pt.add_argument("--n-emojis", type=int, default=64)
-    pt.add_argument("--test-size", type=float, default=0.2)
+    pt.add_argument("--test-size", type=float, default=None, help="share of root posts held out (0.2)")
     pt.add_argument(
         "--include-test-threads",
         action="store_true",
@@ -422,7 +557,8 @@ def build_parser():
     bm.add_argument("--output", default=None, help="folder to write to (default: the package's pretrained/data)")
     bm.add_argument("--data-home", default=None, help="folder holding weibo_ced/ (default: $SKLEARN_EMOJI_DATA)")
     bm.add_argument("--dim", type=int, default=128, help="embedding and hidden size (384 wants a GPU)")
-    bm.add_argument("--epochs", type=int, default=3, help="pre-training epochs")
+    bm.add_argument("--max-epochs", dest="epochs", type=int, default=3, help="pre-training epochs (as for pretrain)")
+    bm.add_argument("--epochs", type=int, dest="epochs", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     bm.add_argument("--fine-tune-epochs", type=int, default=20, help="fine-tuning epoch cap (early stopping)")
     bm.add_argument("--seeds", default="0,1,2", help="fine-tuning seeds scored; the first is shipped")
     bm.add_argument("--n-samples", type=int, default=None, help="a subset of the corpora (quick test builds)")
@@ -446,6 +582,9 @@ def main(argv=None):
     traceback.
     """
     args = build_parser().parse_args(argv)
+    if getattr(args, "dim", None) is not None and (args.embedding_dim or args.hidden_dim):
+        print("sklearn-emoji: error: give --dim or --embedding-dim/--hidden-dim, not both", file=sys.stderr)
+        return 2
     try:
         threads = getattr(args, "threads", None)
         if threads is not None and args.command != "build-models":
@@ -458,6 +597,10 @@ def main(argv=None):
     except _USER_ERRORS as exc:
         print(f"sklearn-emoji: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        kept = " (the methods that finished are in its results file)" if args.command == "evaluate" else ""
+        print(f"sklearn-emoji: interrupted; nothing more was written{kept}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -197,6 +197,7 @@ class GroupedStackingClassifier(StackingClassifier):
         -------
         self
         """
+        y = check_labels(y, n_samples=_num_samples(X))  # mixed or missing labels, by name
         if groups is None or not isinstance(self.cv, (int, np.integer)):
             return super().fit(X, y, **fit_params)
         groups = np.asarray(groups)

@@ -51,6 +51,12 @@ def explain_attention(model, X, *, k=3):
         raise TypeError("explain_attention needs a fitted Pipeline ending with tokenizer -> LSTM classifier")
     clf = steps[-1][1]
     tok = steps[-2][1]
+    if not callable(getattr(clf, "attention_weights", None)):
+        check_is_fitted(clf)  # an unfitted model is told so; a fitted one without attention is told that
+        raise TypeError(
+            f"the pipeline ends with a {type(clf).__name__}, which has no attention weights; explain_attention "
+            "needs an S-, F- or H-LSTM classifier with pooling='attention' (make_method('H-LSTM'))"
+        )
     check_is_fitted(clf, "net_")
     if getattr(clf, "pooling", None) != "attention":
         raise ValueError(

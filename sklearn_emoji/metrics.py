@@ -107,6 +107,12 @@ def true_label_ranks(y_true, y_score, *, labels=None, unseen="error"):
     if unseen not in ("error", "miss"):
         raise ValueError(f'unseen must be "error" or "miss", got {unseen!r}')
     index = {lab: i for i, lab in enumerate(labels)}
+    if len(index) != len(labels):  # a repeated label would make its second column unreachable
+        seen: set = set()
+        repeated = [lab for lab in labels if lab in seen or seen.add(lab)]
+        raise ValueError(
+            f"labels must be distinct, one per score column; {sorted(map(str, set(repeated)))[:5]} repeated"
+        )
     cols = np.array([index.get(v, -1) for v in y_true])
     missing = cols < 0
     if missing.any() and unseen == "error":
@@ -152,7 +158,7 @@ def precision_at_k(y_true, y_score, *, k=1, labels=None, unseen="error"):
     >>> precision_at_k(y_true, scores, k=1, labels=["[哈哈]", "[怒]", "[泪]"])
     0.6666666666666666
     """
-    if not isinstance(k, (int, np.integer)) or k < 1:
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive int, got {k!r}")
     ranks = true_label_ranks(y_true, y_score, labels=labels, unseen=unseen)
     return float(np.mean(ranks <= k))
@@ -442,7 +448,7 @@ def make_precision_at_k_scorer(k=1):
     >>> make_precision_at_k_scorer(1)(LogisticRegression().fit(X, y), X, y)
     1.0
     """
-    if not isinstance(k, (int, np.integer)) or k < 1:
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive int, got {k!r}")
     return _RankingScore(precision_at_k, k=int(k))
 
@@ -550,7 +556,7 @@ def top_k_emojis(estimator, X, k=3):
     >>> [e for e, _ in top_k_emojis(model, ["funny"], k=2)[0]]
     ['😂', '😢']
     """
-    if not isinstance(k, (int, np.integer)) or k < 1:
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a positive int, got {k!r}")
     if not hasattr(estimator, "predict_proba"):
         raise TypeError(f"{type(estimator).__name__} has no predict_proba; top_k_emojis needs scores")

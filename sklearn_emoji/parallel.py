@@ -39,6 +39,7 @@ import time
 
 from joblib import parallel_config
 from joblib._dask import DaskDistributedBackend
+from joblib._parallel_backends import SequentialBackend
 
 __all__ = ["DaskClusterError", "dask_backend"]
 
@@ -107,6 +108,30 @@ class _WatchedDaskBackend(DaskDistributedBackend):
         self.address = client.scheduler.address if client.scheduler is not None else "(unknown address)"
         self.timeout = timeout
         self.poll_interval = poll_interval
+
+    def get_nested_backend(self):
+        """joblib calls made inside a task (a fit's tokenizer, a stacking's cross-validation) run in its worker.
+
+        joblib's Dask backend hands them to the cluster again, through a
+        client that every such call asks for the cluster's cores: once the
+        cluster is gone each fit then failed on its own (``'NoneType' object
+        has no attribute 'ncores'``) and a search returned NaN scores rather
+        than stopping. One fit per task, its inner work in the worker, needs
+        no cluster.
+        """
+        return SequentialBackend(nesting_level=(self.nesting_level or 0) + 1), None
+
+    def effective_n_jobs(self, n_jobs):
+        """The cluster's threads, at least 2; a :class:`DaskClusterError` once the client has lost it.
+
+        joblib runs a call of one job in this process, not on the cluster:
+        a cluster of one thread would run the whole search here, with the
+        Dask backend still active for every nested call. (joblib's Dask
+        backend ignores ``n_jobs`` alike: the cluster decides.)
+        """
+        if self.client.status not in ("running", "connecting") or self.client.scheduler is None:
+            raise DaskClusterError(f"the connection to the Dask scheduler at {self.address} was lost")
+        return max(2, super().effective_n_jobs(n_jobs))
 
     def start_call(self):
         super().start_call()

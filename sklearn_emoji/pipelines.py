@@ -46,13 +46,47 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction import text as _sklearn_text
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.validation import _num_samples
 
 from ._vocabulary import recipe_steps
 from .preprocessing import DialogueFlattener
 from .text import cached_tokenize
+
+
+class TfidfVectorizer(_sklearn_text.TfidfVectorizer):
+    """scikit-learn's ``TfidfVectorizer``, whose "no term" error names the sample count and ``min_df``.
+
+    With ``min_df=2`` a term is kept only when two training texts hold it,
+    so a method fitted on one or two dialogues (or a handful with no word in
+    common) keeps none; scikit-learn then says "After pruning, no terms
+    remain". Same parameters, same results otherwise.
+    """
+
+    def _no_terms(self, exc, raw_documents):
+        known = ("no terms remain", "empty vocabulary", "max_df corresponds to < documents than min_df")
+        if not any(text in str(exc) for text in known):
+            return exc
+        return ValueError(
+            f"TF-IDF found no term in the {_num_samples(raw_documents)} training text(s) that it may keep "
+            f"(min_df={self.min_df}: a term must occur in at least that many texts); fit on more samples "
+            "(n_samples=, or --n-samples on the command line) or lower the TF-IDF's min_df"
+        )
+
+    def fit(self, raw_documents, y=None):
+        try:
+            return super().fit(raw_documents, y)
+        except ValueError as exc:
+            raise self._no_terms(exc, raw_documents) from exc
+
+    def fit_transform(self, raw_documents, y=None):
+        try:
+            return super().fit_transform(raw_documents, y)
+        except ValueError as exc:
+            raise self._no_terms(exc, raw_documents) from exc
+
 
 __all__ = ["METHODS", "MethodInfo", "make_method", "available_methods", "method_info"]
 

@@ -185,7 +185,8 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "truncating": [StrOptions({"pre", "post"})],
         "tokenizer": [callable, StrOptions({"words", "chars"}), None],
-        "n_jobs": [Integral, None],
+        # joblib's meaning: 1, 2, ... processes, -1 all cores, -2 all but one; 0 means nothing
+        "n_jobs": [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None],
         "vocabulary": "no_validation",  # checked by _fixed_vocabulary
         "extend_vocabulary": [Interval(Integral, 0, None, closed="left")],
     }

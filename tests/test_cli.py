@@ -1,7 +1,10 @@
 import json
+import signal
 
 import pytest
+from skorch.callbacks import Callback
 
+from sklearn_emoji.cli import build_parser as cli_parser
 from sklearn_emoji.cli import load_model, main, save_model
 
 
@@ -123,7 +126,9 @@ def test_pretrain_then_evaluate_from_the_encoder(tmp_path, capsys):
 
     enc_path = tmp_path / "enc.pt"
     assert (
-        main(["pretrain", "--output", str(enc_path), "--n-samples", "800", "--dim", "8", "--epochs", "1", "--quiet"])
+        main(
+            ["pretrain", "--output", str(enc_path), "--n-samples", "800", "--dim", "8", "--max-epochs", "1", "--quiet"]
+        )
         == 0
     )
     assert "test threads of the evaluate split excluded" in capsys.readouterr().out
@@ -173,7 +178,9 @@ def test_pretrain_then_evaluate_from_the_encoder(tmp_path, capsys):
         )
         == 2
     )
-    assert "pre-trained on" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pre-trained on" in err and "exclude_groups" not in err  # a command-line user is told the flags
+    assert all(flag in err for flag in ("--n-samples", "--long-turns", "--test-size", "--random-state"))
     assert not (tmp_path / "x.json").exists()
 
 
@@ -232,3 +239,148 @@ def test_serve_refuses_a_foreign_file(tmp_path, capsys):
     bad.write_bytes(b"\x80\x04K\x01.")  # a bare pickle of 1
     assert main(["serve", "--model", str(bad), "--port", "0"]) != 0
     assert "headerless pickle" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# issue 24: interrupts, outputs checked first, unused flags, start-up
+# --------------------------------------------------------------------------
+class CtrlC(Callback):
+    """Sends this process SIGINT (as Ctrl-C does) at the end of every epoch."""
+
+    def on_epoch_end(self, net, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+
+
+def _ctrl_c_after_first_epoch(monkeypatch):
+    """Every LSTM fit gets a callback that sends SIGINT (Ctrl-C) after its first epoch."""
+    from sklearn_emoji.neural import _net
+
+    make = _net._SkorchNetMixin._make_callbacks
+    monkeypatch.setattr(
+        _net._SkorchNetMixin, "_make_callbacks", lambda self, *a: [*make(self, *a), ("ctrl_c", CtrlC())]
+    )
+
+
+def test_ctrl_c_exits_130_and_leaves_the_old_file(monkeypatch, tmp_path, capsys):
+    # skorch swallowed Ctrl-C: train and pretrain exited 0 and replaced the file with a 1-epoch model.
+    _ctrl_c_after_first_epoch(monkeypatch)
+    old = tmp_path / "model.pkl"
+    old.write_bytes(b"the old model")
+    argv = ["train", "--method", "S-LSTM", "--n-samples", "300", "--max-epochs", "5", "--output", str(old)]
+    assert main([*argv, "--embedding-dim", "8", "--hidden-dim", "8"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    enc = tmp_path / "enc.pt"
+    enc.write_bytes(b"the old encoder")
+    argv = ["pretrain", "--n-samples", "300", "--dim", "8", "--max-epochs", "3", "--quiet", "--output", str(enc)]
+    assert main(argv) == 130
+    assert old.read_bytes() == b"the old model" and enc.read_bytes() == b"the old encoder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["enc.pt", "model.pkl"]
+
+
+def test_empty_methods_keep_the_previous_results(tmp_path, capsys):
+    out = tmp_path / "evaluate.json"
+    out.write_text('{"table2": {"S-BOW": {}}}', encoding="utf-8")
+    for methods in ("", " , "):
+        assert main(["evaluate", "--methods", methods, "--output", str(out)]) == 2
+        assert "--methods is empty" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == '{"table2": {"S-BOW": {}}}'
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Loading data or training fails the test: a refusal must come before any work."""
+    import sklearn_emoji.datasets as datasets
+    import sklearn_emoji.evaluation as evaluation
+
+    def work(*args, **kwargs):
+        raise AssertionError("the work started before the arguments were checked")
+
+    for module, name in [
+        (evaluation, "train_on_weibo"),
+        (evaluation, "evaluate_on_weibo"),
+        (evaluation, "evaluate_on_tweeteval"),
+        (datasets, "load_weibo_dialogues"),
+        (datasets, "load_weibo_pretraining"),
+    ]:
+        monkeypatch.setattr(module, name, work)
+
+
+def test_output_paths_are_checked_before_the_work(no_work, tmp_path, capsys):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    cases = [
+        (["train", "--output", str(a_file / "m.pkl")], "is a file, not a folder"),
+        (["train", "--output", str(tmp_path)], "is a folder; give a file path"),
+        (["evaluate", "--output", str(a_file / "sub" / "r.json")], "is a file, not a folder"),
+        (["evaluate", "--output", str(tmp_path)], "is a folder"),
+        (["evaluate", "--output", "", "--save-models", str(a_file)], "--save-models"),
+        (["evaluate", "--output", "", "--save-models", str(a_file / "models")], "is a file, not a folder"),
+        (["pretrain", "--output", str(a_file / "enc.pt")], "is a file, not a folder"),
+        (["pretrain", "--output", str(tmp_path)], "is a folder"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("sklearn-emoji: error: ") and message in err and err.count("\n") == 1, (argv, err)
+        assert "tmp" not in err.split(str(tmp_path))[-1], err  # no internal temporary file named
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_flags_a_command_would_ignore_are_refused(no_work, tmp_path, capsys):
+    out = ["--output", str(tmp_path / "o")]
+    cases = [
+        (["train", "--method", "S-BOW", "--max-epochs", "3", *out], "--max-epochs is not used by S-BOW"),
+        (["train", "--fine-tuning", "last", "--method", "H-LSTM", *out], "--fine-tuning is not used without"),
+        (["train", "--method", "F-BOW", "--paper-settings", *out], "--paper-settings"),
+        (["evaluate", "--dataset", "tweeteval", "--test-size", "0.3", *out], "--test-size is not used"),
+        (["evaluate", "--dataset", "tweeteval", "--long-turns", "truncate", *out], "--long-turns"),
+        (["evaluate", "--remnants", "keep", *out], "--remnants is not used with --dataset weibo"),
+        (["evaluate", "--methods", "S-BOW,LEXICON", "--device", "cuda", *out], "--device is not used by"),
+        (["pretrain", "--include-test-threads", "--test-size", "0.1", *out], "--test-size is not used"),
+        (["pretrain", "--dim", "8", "--hidden-dim", "8", *out], "not both"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2, argv
+        assert message in capsys.readouterr().err, argv
+
+
+def test_pretrain_help_lists_only_options_it_reads(capsys):
+    with pytest.raises(SystemExit):
+        main(["pretrain", "--help"])
+    text = capsys.readouterr().out
+    for flag in ("--embedding-dim", "--hidden-dim", "--max-epochs", "--batch-size", "--device", "--dim"):
+        assert flag in text
+    assert "--epochs" not in text.replace("--max-epochs", "")  # an old spelling, still read, not shown
+    parser = cli_parser()
+    assert parser.parse_args(["pretrain", "--output", "e.pt", "--epochs", "2"]).max_epochs == 2
+    assert parser.parse_args(["build-models", "--max-epochs", "2"]).epochs == 2  # one name across commands
+
+
+def test_tweeteval_default_methods_match_the_harness():
+    import sklearn_emoji.cli as cli
+    from sklearn_emoji.evaluation import TWEETEVAL_METHODS
+
+    assert list(cli._TWEETEVAL_DEFAULT) == TWEETEVAL_METHODS
+    assert cli.TWEETEVAL_METHODS is TWEETEVAL_METHODS  # still importable from here
+
+
+def test_help_and_usage_errors_import_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sklearn_emoji.cli import main\n"
+        "for argv in ({argv}):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {{'sklearn', 'torch', 'skorch', 'jieba', "
+        "'scipy', 'numpy', 'fastapi'}})\n"
+        "print('HEAVY', heavy)\n"
+    )
+    argvs = "['--help'], ['--bogus'], ['pretrain', '--help'], ['serve', '--help'], ['train'], ['--version']"
+    proc = subprocess.run([sys.executable, "-c", code.format(argv=argvs)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY []" in proc.stdout, proc.stdout[-500:]

@@ -11,6 +11,7 @@ fractions of a second through the environment variables, so the suite is fast.
 
 import http.server
 import io
+import json
 import os
 import pickle
 import shutil
@@ -29,7 +30,14 @@ import pytest
 from _ced_data import read_ced_subset, write_folder, write_zip
 
 from sklearn_emoji import _utils
-from sklearn_emoji.datasets import DataFileError, _base, _weibo, load_tweeteval_emoji, load_weibo_dialogues
+from sklearn_emoji.datasets import (
+    DataFileError,
+    _base,
+    _weibo,
+    load_tweeteval_emoji,
+    load_weibo_dialogues,
+    load_weibo_replies,
+)
 
 TWEETEVAL = ["mapping.txt", "val_text.txt", "val_labels.txt"]
 LOOSE = dict(min_word_freq=1, max_words=None, max_oov=None, balance=False, verbose=False)
@@ -514,3 +522,48 @@ def test_local_tweeteval_is_checked(data_home, tmp_path, corrupt, match):
     corrupt(folder)
     with pytest.raises(DataFileError, match=match):
         load_tweeteval_emoji(subset="validation", data_home=tmp_path)
+
+
+@pytest.mark.parametrize("layout", ["zip", "tar", "folder"])
+def test_a_member_over_the_size_cap_is_refused_unread(ced_members, tmp_path, tmp_cache, monkeypatch, layout):
+    # issue 24: a crafted 6.5 MB archive with a 1.5 GB member was read whole (3 GB resident)
+    from sklearn_emoji.datasets import _ced
+
+    monkeypatch.setattr(_ced, "MAX_MEMBER_BYTES", 2**20)
+    members = dict(ced_members)
+    name = next(n for n in members if n.startswith("rumor-repost/"))
+    members[name] = b"[" + b" " * 2**20 + b"]"  # valid JSON, compresses to almost nothing
+    if layout == "zip":
+        write_zip(tmp_path / "weibo_ced" / "master.zip", members)
+    elif layout == "folder":
+        write_folder(tmp_path, members)
+    else:
+        path = tmp_path / "weibo_ced" / "CED_Dataset.tar.gz"
+        path.parent.mkdir(parents=True)
+        with tarfile.open(path, "w:gz") as tf:
+            for member, raw in members.items():
+                info = tarfile.TarInfo(f"CED_Dataset/{member}")
+                info.size = len(raw)
+                tf.addfile(info, io.BytesIO(raw))
+    read = []
+    monkeypatch.setattr(_ced.json, "loads", lambda raw, loads=_ced.json.loads: read.append(len(raw)) or loads(raw))
+    with pytest.raises(DataFileError, match=rf"{name} is 1,048,578 bytes, over the limit of 1,048,576"):
+        load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    assert max(read, default=0) < 2**20  # never read, let alone parsed
+
+
+def test_an_archive_without_a_usable_dialogue_is_an_error_naming_it(ced_members, tmp_path, tmp_cache):
+    # issue 24: it loaded silently as 0 dialogues
+    roots_only = {n: raw for n, raw in ced_members.items() if n.startswith("original-microblog/")}
+    write_zip(tmp_path / "a" / "weibo_ced" / "master.zip", roots_only)
+    with pytest.raises(DataFileError, match=r"a/weibo_ced/master\.zip holds no usable reply"):
+        load_weibo_dialogues(data_home=tmp_path / "a", **LOOSE)
+    # replies, none with an emoji: no dialogue (the reply corpus alone still loads)
+    no_emoji = dict(roots_only)
+    for n in ced_members:
+        if n.startswith(("rumor-repost/", "non-rumor-repost/")):
+            no_emoji[n] = json.dumps([{"mid": "1", "parent": "", "text": "没有表情的回复"}]).encode()
+    write_zip(tmp_path / "b" / "weibo_ced" / "master.zip", no_emoji)
+    with pytest.raises(DataFileError, match=r"b/weibo_ced/master\.zip holds no dialogue: none of its \d+ replies"):
+        load_weibo_dialogues(data_home=tmp_path / "b", **LOOSE)
+    assert len(load_weibo_replies(data_home=tmp_path / "b", verbose=False).data) > 0

@@ -292,3 +292,19 @@ def test_missing_true_labels_are_named(metric, missing):
     y = ["[哈哈]", missing, "[泪]"]
     with pytest.raises(ValueError, match="y_true holds 1 missing labels .None or NaN., the first at index 1"):
         metric(y, [[0.2, 0.8]] * 3, labels=["[哈哈]", "[泪]"])
+
+
+@pytest.mark.parametrize("metric", [precision_at_k, mean_reciprocal_rank, macro_f1, per_emoji_f1, true_label_ranks])
+def test_duplicate_labels_are_refused(metric):
+    # issue 24: P@1 was 0.0, MRR 0.5 and macro-F1 1.0 here, silently
+    with pytest.raises(ValueError, match=r"labels must be distinct.*\['a'\] repeated"):
+        metric(["a"], [[0.5, 0.3, 0.2]], labels=["a", "a", "b"])
+
+
+def test_top_k_emojis_refuses_a_bool_k():
+    model = _FixedModel(["a", "b", "c"], [[0.2, 0.5, 0.3]])
+    for k in (True, False, np.bool_(True)):
+        with pytest.raises(ValueError, match="k must be a positive int"):
+            top_k_emojis(model, ["x"], k=k)
+    with pytest.raises(ValueError, match="k must be a positive int"):
+        precision_at_k(["a"], [[0.5, 0.5]], k=True, labels=["a", "b"])

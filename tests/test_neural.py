@@ -4,6 +4,7 @@ Tiny models (dims 8-16), a few epochs, a few hundred samples; one thread.
 """
 
 import pickle
+import signal
 import warnings
 
 import numpy as np
@@ -12,6 +13,7 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
+from skorch.callbacks import Callback
 
 from sklearn_emoji.neural import (
     PAPER_SETTINGS,
@@ -306,6 +308,59 @@ def test_early_stopping_on_stratified_validation_split():
     assert clf.net_.train_split.stratified
     assert "valid_acc" in clf.net_.history[-1]
     assert clf.n_epochs_ < 30
+
+
+class _CtrlCAt(Callback):
+    """Sends this process SIGINT (as Ctrl-C does) at the end of epoch ``epoch``."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            signal.raise_signal(signal.SIGINT)
+
+
+def test_ctrl_c_ends_fit_with_keyboard_interrupt_not_a_partial_model():
+    # skorch's partial_fit swallows KeyboardInterrupt: fit used to return a 2-of-20-epoch model.
+    X, y = make_seq(n=60)
+    clf = SLSTMClassifier(**TINY, max_epochs=20, random_state=0, callbacks=[_CtrlCAt(2)])
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt, match="after 2 of 20 epochs"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
+    assert signal.getsignal(signal.SIGINT) is handler  # the handler in place is restored
+
+
+def test_ctrl_c_with_on_interrupt_keep_returns_the_model_so_far():
+    X, y = make_seq(n=120)
+    clf = SLSTMClassifier(
+        embedding_dim=8,
+        hidden_dim=8,
+        batch_size=32,
+        max_epochs=20,
+        validation_fraction=0.25,
+        patience=5,
+        random_state=0,
+        on_interrupt="keep",
+        callbacks=[_CtrlCAt(3)],
+    ).fit(X, y)
+    assert clf.interrupted_ and clf.n_epochs_ == 3
+    assert clf.predict_proba(X[:5]).shape == (5, 3)
+    # early stopping ends training with skorch's own KeyboardInterrupt: not an interrupt
+    noise = LABELS[np.random.default_rng(0).integers(0, 3, size=120)]
+    stopped = SLSTMClassifier(
+        embedding_dim=8,
+        hidden_dim=8,
+        batch_size=32,
+        max_epochs=30,
+        patience=1,
+        validation_fraction=0.25,
+        random_state=0,
+    ).fit(X, noise)
+    assert stopped.n_epochs_ < 30 and not stopped.interrupted_
+    with pytest.raises(ValueError, match="on_interrupt"):
+        SLSTMClassifier(**TINY, on_interrupt="ignore").fit(X, y)
 
 
 def test_verbose_progress_bar_and_quiet_default(capsys):

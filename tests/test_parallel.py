@@ -20,7 +20,7 @@ from sklearn_emoji.datasets import load_weibo_dialogues
 from sklearn_emoji.metrics import get_scorer_dict
 from sklearn_emoji.parallel import DaskClusterError, dask_backend
 from sklearn_emoji.pipelines import make_method
-from sklearn_emoji.text import tokenize
+from sklearn_emoji.text import tokenize, tokenize_many
 
 SCORERS = ["p@1", "p@3", "mrr"]
 
@@ -121,14 +121,19 @@ def test_cross_validate_on_dask_equals_local(cluster, dialogues):
 class _SlowClassifier(ClassifierMixin, BaseEstimator):
     """Predicts the first class after sleeping ``delay`` seconds in fit, or kills its process."""
 
-    def __init__(self, delay=0.2, crash=False):
+    def __init__(self, delay=0.2, crash=False, nested=False):
         self.delay = delay
         self.crash = crash
+        self.nested = nested
 
     def fit(self, X, y):
         if self.crash:
             os._exit(3)
+        if self.nested:  # as an LSTM pipeline's tokenizer does: tokenize_many asks joblib for its cores
+            tokenize_many([turn for dialogue in X for turn in dialogue])
         time.sleep(self.delay)
+        if self.nested:
+            tokenize_many([turn for dialogue in X for turn in dialogue])
         self.classes_ = np.unique(y)
         return self
 
@@ -146,16 +151,30 @@ def _search(n_candidates=40):
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(
     "failure, match",
-    [("scheduler closed", r"cancelled|connection .* was lost"), ("workers gone", "has no worker for 2 s")],
+    [
+        ("scheduler closed", r"cancelled|connection .* was lost"),
+        ("workers gone", "has no worker for 2 s"),
+        # issue 24: on a cluster of one thread joblib ran the fits in this process, each fit's nested joblib
+        # call asked the closed client for its cores and failed: every score NaN, no DaskClusterError
+        ("scheduler closed, nested joblib", r"cancelled|connection .* was lost"),
+    ],
 )
 def test_cluster_failing_mid_search_is_a_clear_error(failure, match):
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=1, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None, silence_logs=50
+        n_workers=1,
+        threads_per_worker=1 if "nested" in failure else None,  # one thread: joblib ran the search here
+        processes=False,
+        protocol="tcp://",
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=50,
     )
     client = distributed.Client(cluster, set_as_default=False)
     search, X, y = _search()
-    timer = threading.Timer(1.0, cluster.close if failure == "scheduler closed" else lambda: cluster.scale(0))
+    search.set_params(estimator__nested="nested" in failure)
+    closed = failure.startswith("scheduler closed")
+    timer = threading.Timer(1.0, cluster.close if closed else lambda: cluster.scale(0))
     timer.start()
     try:
         with pytest.raises(DaskClusterError, match=match), dask_backend(client, timeout=2):

@@ -169,3 +169,11 @@ def test_pretrained_and_paper_settings_only_for_neural_methods():
         make_method("LEXICON", settings="paper")
     est = make_method("H-LSTM+LEXICON", settings="paper")
     assert est.get_params()["hlstm__clf__hidden_dim"] == 384
+
+
+@pytest.mark.parametrize("method", ["S-BOW", "F-BOW", "LEXICON+BOW", "EN-LINEAR"])
+def test_too_few_samples_name_the_count_and_the_option(method):
+    # issue 24: TF-IDF's own "After pruning, no terms remain" said neither
+    for X, y in [([["好开心"]], ["[哈哈]"]), ([["好开心"], ["难过"]], ["[哈哈]", "[泪]"])]:
+        with pytest.raises(ValueError, match=rf"in the {len(X)} training text\(s\).*min_df=2.*--n-samples"):
+            make_method(method).fit(X, y)

@@ -116,6 +116,18 @@ def test_health_and_model_metadata_from_the_file_header(models, tmp_path):
     assert info["library_version"] == info["served_by"].split()[-1]
 
 
+def test_json_answers_say_nosniff_as_the_page_does(clients):
+    client = clients["LEXICON"]
+    for response in (
+        client.get("/health"),
+        client.get("/model"),
+        client.post("/recommend", json={"turns": ["好开心"]}),
+        client.get("/"),
+        client.get("/nowhere"),
+    ):
+        assert response.headers["X-Content-Type-Options"] == "nosniff", response.url
+
+
 def test_the_page_and_its_files_are_served(clients):
     client = clients["LEXICON"]
     page = client.get("/")
@@ -167,6 +179,7 @@ def test_bad_requests_get_a_status_and_a_message(models, request_kwargs, status,
     detail = response.json()["detail"]
     assert isinstance(detail, str) and fragment in detail, detail
     assert "Traceback" not in response.text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"  # issue 24: errors too
     # The server is still answering.
     assert client.post("/recommend", json={"turns": ["好开心"], "k": 1}).status_code == 200
 

@@ -131,14 +131,17 @@ def test_fine_tuning_starts_from_the_encoder(weibo, encoder):
     )
     model.fit(Xtr, ytr)
     module = model[-1].net_.module_
-    # with a vanishing learning rate the weights are the encoder's
-    torch.testing.assert_close(module.embedding.weight.detach(), encoder.state_dict["embedding.weight"])
+    # with a vanishing learning rate the weights are the encoder's (the rows after its own are new tokens')
+    n = encoder.vocab_size
+    torch.testing.assert_close(module.embedding.weight.detach()[:n], encoder.state_dict["embedding.weight"])
     torch.testing.assert_close(module.word_lstm.weight_hh_l0.detach(), encoder.state_dict["word_lstm.weight_hh_l0"])
     # the softmax rows of shared emojis come from pre-training
     row = list(model[-1].classes_).index("[哈哈]")
     src = encoder.classes.index("[哈哈]")
     torch.testing.assert_close(module.output.weight[row].detach(), encoder.state_dict["output.weight"][src])
-    assert model[0].vocabulary_ == encoder.vocabulary
+    # the encoder's ids, then the new tokens of the fine-tuning data
+    assert {t: i for t, i in model[0].vocabulary_.items() if i < n} == encoder.vocabulary
+    assert len(model[0].vocabulary_) == len(encoder.vocabulary) + len(model[0].extended_tokens_) > n - 2
 
 
 def test_last_freezes_the_encoder_and_chain_thaw_runs_its_steps(weibo, encoder):
@@ -152,7 +155,8 @@ def test_last_freezes_the_encoder_and_chain_thaw_runs_its_steps(weibo, encoder):
         clf__fine_tuning="last",
     ).fit(Xtr, ytr)
     module = last[-1].net_.module_
-    torch.testing.assert_close(module.embedding.weight.detach(), encoder.state_dict["embedding.weight"])
+    n = encoder.vocab_size
+    torch.testing.assert_close(module.embedding.weight.detach()[:n], encoder.state_dict["embedding.weight"])
     torch.testing.assert_close(module.turn_lstm.weight_ih_l0.detach(), encoder.state_dict["turn_lstm.weight_ih_l0"])
 
     chain = make_method(

@@ -456,3 +456,49 @@ def test_voting_method_refuses_nan_labels():
     )
     with pytest.raises(ValueError, match="NaN"):
         model.fit(["a b", "c d", "a c", "b d"], [float("nan"), "x", "x", "y"])
+
+
+# --------------------------------------------------------------------------
+# issue 24: clear, early errors
+# --------------------------------------------------------------------------
+def test_lexicon_predict_before_fit_is_not_fitted_error():
+    from sklearn.exceptions import NotFittedError
+
+    from sklearn_emoji.lexicon import LexiconEmojiRecommender
+
+    for method in ("predict", "predict_proba"):
+        with pytest.raises(NotFittedError):
+            getattr(LexiconEmojiRecommender(), method)(["好开心"])
+
+
+def test_explain_attention_on_a_model_without_attention_says_so():
+    from sklearn.exceptions import NotFittedError
+
+    from sklearn_emoji.inspection import explain_attention
+    from sklearn_emoji.pipelines import make_method
+
+    X, y = [["好开心"], ["好难过"], ["开心"], ["难过"]] * 3, ["[哈哈]", "[泪]"] * 6
+    with pytest.raises(NotFittedError):
+        explain_attention(make_method("F-BOW"), X[:1])
+    with pytest.raises(TypeError, match="LogisticRegression, which has no attention weights"):
+        explain_attention(make_method("F-BOW").fit(X, y), X[:1])
+
+
+@pytest.mark.parametrize("name", ["SequenceTokenizer", "HierarchicalTokenizer"])
+def test_tokenizer_n_jobs_zero_is_refused_by_name(name):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sklearn_emoji import preprocessing
+
+    with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of " + name):
+        getattr(preprocessing, name)(n_jobs=0).fit([["好开心"]])
+    getattr(preprocessing, name)(n_jobs=-2).fit([["好开心"]])  # joblib's "all cores but one"
+
+
+def test_grouped_stacking_refuses_mixed_label_types():
+    from sklearn_emoji.ensemble import GroupedStackingClassifier
+    from sklearn_emoji.pipelines import make_method
+
+    X, y = [["好开心"], ["好难过"], ["开心"], ["难过"]] * 3, ["[哈哈]", 1] * 6
+    with pytest.raises(TypeError, match="mix"):
+        GroupedStackingClassifier([("fbow", make_method("F-BOW"))], cv=2).fit(X, y)

@@ -94,12 +94,27 @@ def _not_regular(where, kind):
     )
 
 
+#: The largest CED member read, in bytes. The real archive's largest is 185 kB (6,775 members, 185 MB
+#: in all); a member over this is refused before it is read (a crafted 6.5 MB archive held one of 1.5 GB).
+MAX_MEMBER_BYTES = 64 * 2**20
+
+
+def _check_size(where, size):
+    if size > MAX_MEMBER_BYTES:
+        raise DataFileError(
+            f"{where} is {size:,} bytes, over the limit of {MAX_MEMBER_BYTES:,} for one CED member (the largest "
+            "real one is about 185 kB); it was not read. Replace the source with a good copy of the CED archive"
+        )
+
+
 def _iter_members(path):
     """Yield ``(kind, key, member_name, raw_bytes)`` for each CED JSON file.
 
     A member named like a CED JSON file that is not a regular file (a FIFO,
     a device, a link inside a tar archive) is refused by name and never
-    opened: reading a FIFO would block forever.
+    opened: reading a FIFO would block forever. So is one larger than
+    :data:`MAX_MEMBER_BYTES` (by the size the archive declares, which is
+    also all that is read of it).
     """
     path = Path(path)
     if path.is_dir():
@@ -107,15 +122,17 @@ def _iter_members(path):
             c = _classify(f.relative_to(path).as_posix())
             if c is None:
                 continue
-            mode = f.stat().st_mode  # follows symbolic links, like the read below
-            if not stat.S_ISREG(mode):
-                raise _not_regular(f, _FILE_KINDS.get(stat.S_IFMT(mode), "not a regular file"))
+            st = f.stat()  # follows symbolic links, like the read below
+            if not stat.S_ISREG(st.st_mode):
+                raise _not_regular(f, _FILE_KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file"))
+            _check_size(f, st.st_size)
             yield (*c, str(f), f.read_bytes())
     elif path.name.endswith(".zip"):
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 c = _classify(info.filename)
                 if c is not None and not info.is_dir():
+                    _check_size(f"{path}: member {info.filename}", info.file_size)
                     yield (*c, info.filename, zf.read(info))
     else:
         with tarfile.open(path, "r:*") as tf:
@@ -125,6 +142,7 @@ def _iter_members(path):
                     continue
                 if not m.isfile():
                     raise _not_regular(f"{path}: member {m.name}", _TAR_KINDS.get(m.type, "not a regular file"))
+                _check_size(f"{path}: member {m.name}", m.size)
                 yield (*c, m.name, tf.extractfile(m).read())
 
 
@@ -189,6 +207,192 @@ def _read_ced(path, verbose=False):
 # --------------------------------------------------------------------------
 # Rebuilding dialogues (the expensive, cached part)
 # --------------------------------------------------------------------------
+class _Rebuilder:
+    """The parsed form under construction: distinct texts, dialogues, the reply corpus, counts.
+
+    :func:`_parse_ced` feeds it one thread at a time (:meth:`add_thread`),
+    then tokenizes the distinct turn texts (:meth:`tokenize`) and takes the
+    arrays (:meth:`parsed`).
+    """
+
+    def __init__(self, n_roots, n_repost_files):
+        self.texts, self.text_id = [], {}
+        # One str object per distinct text, shared by the turns and the reply
+        # corpus, so the pickled cache holds each text once.
+        self.pool = {}
+        self.emoji_id, self.emoji_names = {}, []
+        self.dlg_ptr, self.dlg_tids = array("q", [0]), array("i")
+        self.labels, self.groups = array("i"), array("i")
+        self.repeats = array("i")  # how many times the reply holds its emoji
+        # The reply corpus: every reply non-empty after cleaning and emoji removal.
+        self.reply_texts, self.reply_id = [], {}
+        self.reply_tids, self.reply_groups = array("i"), array("i")
+        self.vocab, self.tok_ptr, self.tok_ids = [], array("q", [0]), array("i")
+        self.stats = dict(
+            root_posts=n_roots,
+            repost_files=n_repost_files,
+            items=0,
+            nonempty_replies=0,
+            nonempty_replies_without_emojis=0,
+            replies_with_emoji=0,
+            replies_with_one_emoji=0,
+            unknown_parents=0,
+            missing_roots=0,
+            max_depth=0,
+        )
+
+    def intern(self, cleaned):
+        """The id of the emoji-free turn text of a cleaned text."""
+        s = strip_emojis(cleaned) if _may_hold_emoji(cleaned) else cleaned
+        s = self.pool.setdefault(s, s)
+        tid = self.text_id.get(s)
+        if tid is None:
+            tid = self.text_id[s] = len(self.texts)
+            self.texts.append(s)
+        return tid
+
+    def _parents(self, items):
+        """Index of each item's parent item, -1 for the root (no parent, or an unknown mid)."""
+        index = {}
+        for i, (mid, _, _) in enumerate(items):
+            if mid:
+                index.setdefault(mid, i)
+        parent = [-1] * len(items)
+        for i, (_, par, _) in enumerate(items):
+            if par:
+                p = index.get(par, -1)
+                if p < 0:
+                    self.stats["unknown_parents"] += 1  # treated as a reply to the root
+                parent[i] = p
+        return parent
+
+    def _add_reply_text(self, text, g):
+        s = self.pool.setdefault(text, text)
+        rid = self.reply_id.get(s)
+        if rid is None:
+            rid = self.reply_id[s] = len(self.reply_texts)
+            self.reply_texts.append(s)
+        self.reply_tids.append(rid)
+        self.reply_groups.append(g)
+
+    def _label(self, emo):
+        lab = self.emoji_id.get(emo)
+        if lab is None:
+            lab = self.emoji_id[emo] = len(self.emoji_names)
+            self.emoji_names.append(emo)
+        return lab
+
+    def add_thread(self, g, root_text, items):
+        """The dialogues and reply texts of thread ``g``: its root text (None: missing) and repost items."""
+        stats = self.stats
+        stats["items"] += len(items)
+        if not items:
+            return
+        if root_text is not None:
+            root_clean = clean_text(root_text)
+            root_tid = self.intern(root_clean) if root_clean else -1
+        else:
+            stats["missing_roots"] += 1
+            root_tid = -1
+        parent = self._parents(items)
+        cleaned = [None] * len(items)
+        tids = [None] * len(items)  # -1: empty after cleaning
+
+        def tid_of(i):
+            t = tids[i]
+            if t is None:
+                c = cleaned[i]
+                if c is None:
+                    c = cleaned[i] = clean_text(items[i][2]) if items[i][2] else ""
+                t = tids[i] = self.intern(c) if c else -1
+            return t
+
+        for i, (_, _, raw) in enumerate(items):
+            if not raw:
+                continue
+            c = cleaned[i]
+            if c is None:
+                c = cleaned[i] = clean_text(raw)
+            if not c:
+                continue
+            stats["nonempty_replies"] += 1
+            hint = _may_hold_emoji(c)
+            s = strip_emojis(c) if hint else c
+            if s:
+                self._add_reply_text(s, g)
+            if not hint:
+                continue
+            found_list = find_emojis(c)
+            found = set(found_list)
+            if not found:
+                continue
+            stats["replies_with_emoji"] += 1
+            if len(found) != 1:
+                continue
+            stats["replies_with_one_emoji"] += 1
+            (emo,) = found
+            lab = self._label(emo)
+            chain = [tid_of(i)]
+            seen = {i}
+            p = parent[i]
+            while p >= 0 and p not in seen:  # guard against cycles
+                seen.add(p)
+                t = tid_of(p)
+                if t >= 0:
+                    chain.append(t)
+                p = parent[p]
+            if root_tid >= 0:
+                chain.append(root_tid)
+            chain.reverse()
+            stats["max_depth"] = max(stats["max_depth"], len(chain))
+            self.dlg_tids.extend(chain)
+            self.dlg_ptr.append(len(self.dlg_tids))
+            self.labels.append(lab)
+            self.repeats.append(len(found_list))
+            self.groups.append(g)
+
+    def tokenize(self, verbose=False):
+        """Tokenize every distinct turn text once, into one vocabulary."""
+        vocab_id = {}
+        for s in tqdm(self.texts, desc="Tokenizing", disable=not verbose):
+            for tok in tokenize(s):
+                v = vocab_id.get(tok)
+                if v is None:
+                    v = vocab_id[tok] = len(self.vocab)
+                    self.vocab.append(tok)
+                self.tok_ids.append(v)
+            self.tok_ptr.append(len(self.tok_ids))
+
+    def parsed(self, keys):
+        """The parsed form (see :func:`_parse_ced`)."""
+
+        def arr(a, dtype):
+            return np.frombuffer(a, dtype=dtype).copy()
+
+        stats = self.stats
+        stats["distinct_turn_texts"] = len(self.texts)
+        stats["nonempty_replies_without_emojis"] = len(self.reply_tids)
+        stats["distinct_reply_texts"] = len(self.reply_texts)
+        return dict(
+            version=_FORMAT_VERSION,
+            texts=self.texts,
+            tok_ptr=arr(self.tok_ptr, np.int64),
+            tok_ids=arr(self.tok_ids, np.int32),
+            vocab=self.vocab,
+            dlg_ptr=arr(self.dlg_ptr, np.int64),
+            dlg_tids=arr(self.dlg_tids, np.int32),
+            labels=arr(self.labels, np.int32),
+            repeats=arr(self.repeats, np.int32),
+            emojis=self.emoji_names,
+            groups=arr(self.groups, np.int32),
+            keys=keys,
+            reply_texts=self.reply_texts,
+            reply_tids=arr(self.reply_tids, np.int32),
+            reply_groups=arr(self.reply_groups, np.int32),
+            stats=stats,
+        )
+
+
 def _parse_ced(path, verbose=False):
     """Parse a CED source into the cached form (see :func:`_select` for its use).
 
@@ -204,159 +408,34 @@ def _parse_ced(path, verbose=False):
     :func:`load_weibo_replies`): its cleaned, emoji-stripped text, when that
     is non-empty. These texts are not tokenized (the corpus is for word
     vectors, whose tokenizer is the user's choice).
+
+    Steps: read the members (:func:`_read_ced`), rebuild each thread's
+    dialogues (:class:`_Rebuilder`), tokenize the distinct turn texts. A
+    source that gives neither a dialogue nor a reply text is refused by name.
     """
     roots, reposts = _read_ced(path, verbose=verbose)
-    texts, text_id = [], {}
-    # One str object per distinct text, shared by the turns and the reply
-    # corpus, so the pickled cache holds each text once.
-    pool = {}
-
-    def intern(cleaned):
-        s = strip_emojis(cleaned) if _may_hold_emoji(cleaned) else cleaned
-        s = pool.setdefault(s, s)
-        tid = text_id.get(s)
-        if tid is None:
-            tid = text_id[s] = len(texts)
-            texts.append(s)
-        return tid
-
     keys = sorted(set(roots) | set(reposts))
-    emoji_id, emoji_names = {}, []
-    dlg_ptr, dlg_tids, labels, groups = array("q", [0]), array("i"), array("i"), array("i")
-    repeats = array("i")  # how many times the reply holds its emoji
-    # The reply corpus: every reply non-empty after cleaning and emoji removal.
-    reply_texts, reply_id = [], {}
-    reply_tids, reply_groups = array("i"), array("i")
-    stats = dict(
-        root_posts=len(roots),
-        repost_files=len(reposts),
-        items=0,
-        nonempty_replies=0,
-        nonempty_replies_without_emojis=0,
-        replies_with_emoji=0,
-        replies_with_one_emoji=0,
-        unknown_parents=0,
-        missing_roots=0,
-        max_depth=0,
-    )
+    build = _Rebuilder(len(roots), len(reposts))
     for g, key in enumerate(tqdm(keys, desc="Rebuilding dialogues", disable=not verbose)):
-        items = reposts.get(key, [])
-        stats["items"] += len(items)
-        if not items:
-            continue
-        if key in roots:
-            root_clean = clean_text(roots[key])
-            root_tid = intern(root_clean) if root_clean else -1
-        else:
-            stats["missing_roots"] += 1
-            root_tid = -1
-        index = {}
-        for i, (mid, _, _) in enumerate(items):
-            if mid:
-                index.setdefault(mid, i)
-        parent = [-1] * len(items)
-        for i, (_, par, _) in enumerate(items):
-            if par:
-                p = index.get(par, -1)
-                if p < 0:
-                    stats["unknown_parents"] += 1  # treated as a reply to the root
-                parent[i] = p
-        cleaned = [None] * len(items)
-        tids = [None] * len(items)  # -1: empty after cleaning
+        build.add_thread(g, roots.get(key), reposts.get(key, []))
+    if not build.reply_texts and not build.labels:
+        raise DataFileError(
+            f"{path} holds no usable reply: its {len(roots)} root post(s) and {len(reposts)} repost file(s) "
+            "give no dialogue and no reply text; replace it with a good copy of the CED archive"
+        )
+    build.tokenize(verbose=verbose)
+    return build.parsed(keys)
 
-        def tid_of(i):
-            t = tids[i]
-            if t is None:
-                c = cleaned[i]
-                if c is None:
-                    c = cleaned[i] = clean_text(items[i][2]) if items[i][2] else ""
-                t = tids[i] = intern(c) if c else -1
-            return t
 
-        for i, (_, _, raw) in enumerate(items):
-            if not raw:
-                continue
-            c = cleaned[i]
-            if c is None:
-                c = cleaned[i] = clean_text(raw)
-            if not c:
-                continue
-            stats["nonempty_replies"] += 1
-            hint = _may_hold_emoji(c)
-            s = strip_emojis(c) if hint else c
-            if s:
-                s = pool.setdefault(s, s)
-                rid = reply_id.get(s)
-                if rid is None:
-                    rid = reply_id[s] = len(reply_texts)
-                    reply_texts.append(s)
-                reply_tids.append(rid)
-                reply_groups.append(g)
-            if not hint:
-                continue
-            found_list = find_emojis(c)
-            found = set(found_list)
-            if not found:
-                continue
-            stats["replies_with_emoji"] += 1
-            if len(found) != 1:
-                continue
-            stats["replies_with_one_emoji"] += 1
-            (emo,) = found
-            lab = emoji_id.get(emo)
-            if lab is None:
-                lab = emoji_id[emo] = len(emoji_names)
-                emoji_names.append(emo)
-            chain = [tid_of(i)]
-            seen = {i}
-            p = parent[i]
-            while p >= 0 and p not in seen:  # guard against cycles
-                seen.add(p)
-                t = tid_of(p)
-                if t >= 0:
-                    chain.append(t)
-                p = parent[p]
-            if root_tid >= 0:
-                chain.append(root_tid)
-            chain.reverse()
-            stats["max_depth"] = max(stats["max_depth"], len(chain))
-            dlg_tids.extend(chain)
-            dlg_ptr.append(len(dlg_tids))
-            labels.append(lab)
-            repeats.append(len(found_list))
-            groups.append(g)
-
-    vocab, vocab_id = [], {}
-    tok_ptr, tok_ids = array("q", [0]), array("i")
-    for s in tqdm(texts, desc="Tokenizing", disable=not verbose):
-        for tok in tokenize(s):
-            v = vocab_id.get(tok)
-            if v is None:
-                v = vocab_id[tok] = len(vocab)
-                vocab.append(tok)
-            tok_ids.append(v)
-        tok_ptr.append(len(tok_ids))
-    stats["distinct_turn_texts"] = len(texts)
-    stats["nonempty_replies_without_emojis"] = len(reply_tids)
-    stats["distinct_reply_texts"] = len(reply_texts)
-    return dict(
-        version=_FORMAT_VERSION,
-        texts=texts,
-        tok_ptr=np.frombuffer(tok_ptr, dtype=np.int64).copy(),
-        tok_ids=np.frombuffer(tok_ids, dtype=np.int32).copy(),
-        vocab=vocab,
-        dlg_ptr=np.frombuffer(dlg_ptr, dtype=np.int64).copy(),
-        dlg_tids=np.frombuffer(dlg_tids, dtype=np.int32).copy(),
-        labels=np.frombuffer(labels, dtype=np.int32).copy(),
-        repeats=np.frombuffer(repeats, dtype=np.int32).copy(),
-        emojis=emoji_names,
-        groups=np.frombuffer(groups, dtype=np.int32).copy(),
-        keys=keys,
-        reply_texts=reply_texts,
-        reply_tids=np.frombuffer(reply_tids, dtype=np.int32).copy(),
-        reply_groups=np.frombuffer(reply_groups, dtype=np.int32).copy(),
-        stats=stats,
-    )
+def check_has_dialogues(parsed, source):
+    """Refuse a parsed source without a dialogue (a reply holding exactly one emoji), naming it."""
+    if not len(parsed["labels"]):
+        stats = parsed["stats"]
+        raise DataFileError(
+            f"{source} holds no dialogue: none of its {stats['nonempty_replies']} replies holds exactly one emoji "
+            f"({stats['root_posts']} root posts, {stats['repost_files']} repost files read); "
+            "replace it with a good copy of the CED archive"
+        )
 
 
 def _source_signature(path):

@@ -21,7 +21,7 @@ from ._base import (
     _mirror_url,
     get_data_home,
 )
-from ._ced import _cache_file, _check_parsed, _parse_ced, _remove_old_caches, _signature
+from ._ced import _cache_file, _check_parsed, _parse_ced, _remove_old_caches, _signature, check_has_dialogues
 from ._descr import _DESCR, _PRETRAINING_DESCR, _REPLIES_DESCR, _describe_exclusion, _describe_random_state
 from ._selection import _check_groups, _check_int, _group_index, _select
 
@@ -297,6 +297,7 @@ def load_weibo_dialogues(
     home = get_data_home(data_home)
     source = _find_source(home, download_if_missing, base_url, verbose)
     parsed = _load_parsed(source, cache=cache, verbose=verbose)
+    check_has_dialogues(parsed, source)
     exclude_idx = _group_index(parsed, exclude)
     rules = dict(
         n_emojis=n_emojis,

@@ -215,7 +215,8 @@ class LexiconEmojiRecommender(ClassifierMixin, _LexiconBase):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self._scores(X)[0], axis=1)]
+        scores = self._scores(X)[0]  # first: it raises NotFittedError before fit
+        return self.classes_[np.argmax(scores, axis=1)]
 
     def predict_counts(self, X):
         """How many times each emoji would be repeated in each text.

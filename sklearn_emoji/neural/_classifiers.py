@@ -111,6 +111,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         "extend_embedding": ["boolean"],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],
+        "on_interrupt": [StrOptions({"raise", "keep"})],
     }
 
     def __init__(
@@ -137,6 +138,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         extend_embedding=False,
         n_threads=None,
         accelerator=None,
+        on_interrupt="raise",
         **kwargs,
     ):
         self.embedding_dim = embedding_dim
@@ -160,6 +162,7 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         self.extend_embedding = extend_embedding
         self.n_threads = n_threads
         self.accelerator = accelerator
+        self.on_interrupt = on_interrupt
         self._routed = ()
         self._set_routed(kwargs)
 
@@ -293,8 +296,9 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         train, y_train, train_split = self._split(dataset, y_enc, groups, seed)
         net = self._make_net(encoder.classes_, vocab_size, train_split, device, accelerator, token)
         with torch_threads(self.n_threads):
-            self._train(net, train, y_train, seed)
+            interrupted = self._train(net, train, y_train, seed)
 
+        self.interrupted_ = interrupted
         self.net_ = net
         self.classes_ = encoder.classes_
         self.vocab_size_ = vocab_size

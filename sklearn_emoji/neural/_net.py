@@ -13,6 +13,8 @@ more than the bare module.
 
 import contextlib
 import copy
+import signal
+import threading
 import uuid
 
 import numpy as np
@@ -152,6 +154,34 @@ def _distributed_history(accelerator, token):
     )
 
 
+@contextlib.contextmanager
+def _watch_sigint():
+    """Record whether Ctrl-C (``SIGINT``) arrives while the block runs.
+
+    skorch's ``partial_fit`` swallows every ``KeyboardInterrupt``, its own
+    early stopping's and the user's alike, so the user's is told apart here:
+    the handler in place is wrapped (it still raises, so skorch still stops)
+    and the yielded list gets an entry. Only the main thread receives
+    signals; elsewhere, or under a handler that is not Python's, nothing is
+    changed.
+    """
+    hits: list = []
+    previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    if not callable(previous):
+        yield hits
+        return
+
+    def handler(signum, frame):
+        hits.append(signum)
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield hits
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class _SkorchNetMixin:
     """Building, training and calling the estimator's skorch net (``net_``).
 
@@ -264,6 +294,11 @@ class _SkorchNetMixin:
         return net_class(**params)
 
     def _train(self, net, X, y_enc, seed):
+        """Train ``net``; True when Ctrl-C ended training and ``on_interrupt="keep"`` keeps it.
+
+        Raises ``KeyboardInterrupt`` after an interrupt otherwise (skorch
+        would return the partly trained net as if it had finished).
+        """
         cuda_devices = []
         device = net.accelerator.device if isinstance(net, AccelerateMixin) else torch.device(net.device)
         if device.type == "cuda":
@@ -271,7 +306,13 @@ class _SkorchNetMixin:
         with torch.random.fork_rng(devices=cuda_devices, enabled=seed is not None):
             if seed is not None:
                 torch.manual_seed(seed)
-            net.fit(X, y_enc)
+            with _watch_sigint() as interrupts:
+                net.fit(X, y_enc)
+        if interrupts and getattr(self, "on_interrupt", "raise") != "keep":
+            raise KeyboardInterrupt(
+                f"{type(self).__name__}.fit interrupted after {len(net.history)} of {net.max_epochs} epochs; "
+                'pass on_interrupt="keep" to keep the model trained so far'
+            )
         for _, cb in net.callbacks_:
             if isinstance(cb, EarlyStopping):
                 cb.best_model_weights_ = None  # already restored; keep pickles small
@@ -285,6 +326,7 @@ class _SkorchNetMixin:
                 f"{[round(float(v), 4) for v in losses]}; non-finite weights: {not weights_ok}); "
                 f"lower lr (now {self.lr}) or use another optimizer. The model would only give NaN scores."
             )
+        return bool(interrupts)
 
     def _forward(self, X):
         """Scores of a small ``X`` (at most ``batch_size`` samples) by one direct module call.

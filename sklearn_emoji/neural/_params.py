@@ -159,6 +159,15 @@ _COMMON_PARAMS_DOC = """
         process ends with the same model. An ``Accelerator`` is shared, not
         copied, by ``clone`` and searches (accelerate's own ``__deepcopy__``
         returns it). Needs ``pip install "sklearn-emoji[accelerate]"``.
+    on_interrupt : {"raise", "keep"}, default="raise"
+        What ``fit`` does when training is interrupted (Ctrl-C, ``SIGINT``).
+        skorch ends its training loop quietly on a ``KeyboardInterrupt``;
+        with ``"raise"`` the interrupt then leaves ``fit`` as a
+        ``KeyboardInterrupt`` (no partly trained model is returned as if
+        training had finished); with ``"keep"`` ``fit`` returns the model
+        trained so far (the best epoch's weights when early stopping is on)
+        and sets ``interrupted_`` to True. Early stopping itself is not an
+        interrupt.
     **kwargs : dict
         Routed to :class:`skorch.NeuralNetClassifier` with skorch's
         ``prefix__name`` syntax: ``module__*``, ``optimizer__*``,
@@ -184,7 +193,9 @@ _COMMON_ATTRS_DOC = """
         stopping).
     device_ : str
         The device the model was trained on (``device="auto"`` resolved, or
-        the accelerator's)."""
+        the accelerator's).
+    interrupted_ : bool
+        True when training was interrupted and kept (``on_interrupt="keep"``)."""
 
 
 class _RoutedParamsMixin:

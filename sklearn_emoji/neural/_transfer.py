@@ -345,6 +345,18 @@ def load_encoder(path):
     return enc
 
 
+class TestThreadsSeen(ValueError):
+    """:func:`check_no_overlap`'s error: the encoder was pre-trained on some of the given threads.
+
+    (The command line catches it to name the flags that must match.) ``found``: what was found, without
+    the advice.
+    """
+
+    found = ""
+
+    __test__ = False  # not a pytest test class
+
+
 def check_no_overlap(encoder, groups, *, what="test"):
     """Raise if ``encoder`` was pre-trained on any of ``groups``.
 
@@ -387,10 +399,10 @@ def check_no_overlap(encoder, groups, *, what="test"):
         )
     leaked = set(map(str, seen)) & set(map(str, np.asarray(groups).ravel().tolist()))
     if leaked:
-        raise ValueError(
-            f"the encoder was pre-trained on {len(leaked)} {what} thread(s) "
-            f"(e.g. {sorted(leaked)[:3]}); pre-train with exclude_groups set to the {what} groups"
-        )
+        found = f"the encoder was pre-trained on {len(leaked)} {what} thread(s) (e.g. {sorted(leaked)[:3]})"
+        exc = TestThreadsSeen(f"{found}; pre-train with exclude_groups set to the {what} groups")
+        exc.found = found
+        raise exc
     return len(seen)
 
 

@@ -300,6 +300,12 @@ def create_app(
     )
     app.add_middleware(_BodyLimit, max_bytes=max_body_bytes)
 
+    @app.middleware("http")
+    async def _nosniff(request, call_next):  # every answer, JSON and errors too, as the page's
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request, exc):
         status, detail = _validation_message(exc.errors())

@@ -1,0 +1,93 @@
+"""Issue-21 lever: a seed ensemble of fine-tuned H-LSTMs, and its vote with F-BOW and LEXICON.
+
+Run from the project root (data home defaults to ../shared/data)::
+
+    .venv/bin/python benchmarks/bench_seed_ensemble.py [--seeds 0,1,2] [--threads 1] [--encoder weibo-128]
+
+On the canonical split (``split_by_root_post(load_weibo_dialogues(),
+test_size=0.2, random_state=0)``, the README's), the shipped encoder (its
+pre-training excluded these test threads; ``check_no_overlap`` proves it) is
+fine-tuned once per seed with the library's recipe
+(``make_method("H-LSTM", pretrained=..., random_state=seed)``, early
+stopping on whole training threads). Rows: each seed alone (mean and
+spread), the seeds' averaged probabilities, F-BOW, LEXICON, the library's
+H-LSTM+LEXICON weights (2 / 1 / 1) with one H-LSTM and with the averaged
+seeds. One process, one torch thread by default (``--threads``).
+"""
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+if "SKLEARN_EMOJI_DATA" not in os.environ and SHARED.exists():
+    os.environ["SKLEARN_EMOJI_DATA"] = str(SHARED)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--encoder", default="weibo-128")
+    args = parser.parse_args()
+
+    import numpy as np
+    import torch
+
+    from sklearn_emoji import load_weibo_dialogues, make_method
+    from sklearn_emoji.evaluation import split_by_root_post
+    from sklearn_emoji.metrics import mean_reciprocal_rank, precision_at_k
+    from sklearn_emoji.neural import check_no_overlap
+    from sklearn_emoji.pretrained import resolve_encoder
+
+    torch.set_num_threads(args.threads)
+    split = split_by_root_post(load_weibo_dialogues(), test_size=0.2, random_state=0)
+    encoder = resolve_encoder(args.encoder)
+    check_no_overlap(encoder, split.groups_test)
+
+    def scores(proba, labels):
+        y = split.y_test
+        return [100 * precision_at_k(y, proba, k=k, labels=labels) for k in (1, 3)] + [
+            100 * mean_reciprocal_rank(y, proba, labels=labels)
+        ]
+
+    probas, seconds = {}, {}
+    for name in ("F-BOW", "LEXICON"):
+        start = time.perf_counter()
+        model = make_method(name, random_state=0).fit(split.X_train, split.y_train)
+        probas[name], labels = model.predict_proba(split.X_test), list(model.classes_)
+        seconds[name] = time.perf_counter() - start
+    seeds = [int(s) for s in args.seeds.split(",")]
+    for seed in seeds:
+        start = time.perf_counter()
+        model = make_method("H-LSTM", pretrained=encoder, random_state=seed)
+        model.fit(split.X_train, split.y_train, clf__groups=split.groups_train)
+        assert list(model.classes_) == labels
+        probas[f"H-LSTM seed {seed}"] = model.predict_proba(split.X_test)
+        seconds[f"H-LSTM seed {seed}"] = time.perf_counter() - start
+        print(f"seed {seed}: {scores(probas[f'H-LSTM seed {seed}'], labels)} in {seconds[f'H-LSTM seed {seed}']:.0f} s")
+
+    singles = np.array([scores(probas[f"H-LSTM seed {s}"], labels) for s in seeds])
+    mean_h = np.mean([probas[f"H-LSTM seed {s}"] for s in seeds], axis=0)
+    rows = [
+        (f"H-LSTM, one seed (mean ± std of {len(seeds)})", singles.mean(0), singles.std(0)),
+        (f"H-LSTM, {len(seeds)} seeds averaged", scores(mean_h, labels), None),
+        ("F-BOW", scores(probas["F-BOW"], labels), None),
+        ("LEXICON", scores(probas["LEXICON"], labels), None),
+    ]
+    for what, h in ((f"seed {seeds[0]}", probas[f"H-LSTM seed {seeds[0]}"]), (f"{len(seeds)} seeds", mean_h)):
+        vote = (2 * h + probas["F-BOW"] + probas["LEXICON"]) / 4
+        rows.append((f"H-LSTM ({what}) + F-BOW + LEXICON, 2/1/1", scores(vote, labels), None))
+    print(f"canonical split: {len(split.X_train)} training, {len(split.X_test)} test dialogues; encoder {args.encoder}")
+    print(f"torch threads {args.threads}; fit seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in seconds.items()))
+    print("| model | P@1 (%) | P@3 (%) | MRR (%) |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, sc, sd in rows:
+        cells = [f"{v:.1f}" if sd is None else f"{v:.1f} ± {d:.1f}" for v, d in zip(sc, sd if sd is not None else sc)]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
