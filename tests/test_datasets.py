@@ -427,7 +427,7 @@ def test_weibo_cache_is_one_file_per_source(tmp_path, tmp_cache, monkeypatch):
     assert load_weibo_dialogues(data_home=tmp_path, **LOOSE).data == first.data  # now up to date
 
 
-def test_weibo_cache_follows_jiebas_dictionary(tmp_path, tmp_cache, monkeypatch):
+def test_weibo_cache_follows_jiebas_dictionary(tmp_path, tmp_cache, monkeypatch, restore_jieba):
     # Issue 24, item 4: the parsed form stores every turn's tokens, so a user
     # dictionary must make it stale, or the loader serves the old words.
     import jieba

@@ -125,7 +125,7 @@ def test_tokens_match_the_reference(corpus, request):
         assert [list(cached(t)) for t in texts] == expected  # from the memory this time
 
 
-def test_han_runs_match_jieba_after_a_dictionary_change(weibo_texts):
+def test_han_runs_match_jieba_after_a_dictionary_change(weibo_texts, restore_jieba):
     texts = weibo_texts[:300]
     assert [tokenize(t) for t in texts] == [reference_tokenize(t) for t in texts]
     word = "转发微博测试词"
@@ -138,7 +138,7 @@ def test_han_runs_match_jieba_after_a_dictionary_change(weibo_texts):
     assert word not in tokenize("我们转发微博测试词吧")
 
 
-def test_cached_tokenizers_follow_the_dictionary(tmp_path, monkeypatch):
+def test_cached_tokenizers_follow_the_dictionary(tmp_path, monkeypatch, restore_jieba):
     # Issue 24, item 4: the memories (whole texts, Han runs, the parallel
     # pool's) returned the tokens of jieba's dictionary as it was.
     monkeypatch.setattr(pool_module, "PARALLEL_MIN_CHARS", 0)
