@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[test,docs,dev,vectors,serve,dask,accelerate]"
+	$(BIN)/python -m pip install -q -e ".[test,docs,dev,vectors,serve,onnx,dask,accelerate]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -24,10 +24,9 @@ option the command would not use ends a command with ``error: ...`` and exit
 status 2; Ctrl-C ends it with status 130 and writes nothing (``evaluate``
 keeps the methods it finished); anything else is a bug and raises.
 
-A saved model is a pickle, and loading a pickle runs the code it holds:
-``recommend`` and ``serve`` refuse a file without this library's model
-header, but the header is no protection against a file made to harm.
-Load only model files you trust.
+A saved model file holds no code (skops and safetensors, checked against
+its SHA-256 before it is read, see :mod:`sklearn_emoji.persistence`). A
+model file of the old pickle format loads only with ``--trust-pickle``.
 """
 
 from __future__ import annotations
@@ -41,7 +40,8 @@ from . import __version__
 
 __all__ = ["main"]
 
-#: Moved to sklearn_emoji.evaluation; still importable from here, imported on first use.
+#: Moved to sklearn_emoji.evaluation and sklearn_emoji.persistence; still importable from here,
+#: imported on first use.
 _MOVED = ("TWEETEVAL_METHODS", "evaluate_methods", "format_table2", "format_table3", "load_model", "save_model")
 
 #: The methods ``evaluate --dataset tweeteval`` runs by default (``evaluation.TWEETEVAL_METHODS``, which
@@ -50,6 +50,10 @@ _TWEETEVAL_DEFAULT = ("S-BOW", "LEXICON", "LEXICON+BOW", "EN-LINEAR", "EN-LINEAR
 
 
 def __getattr__(name):
+    if name in ("load_model", "save_model"):
+        from . import persistence
+
+        return getattr(persistence, name)
     if name in _MOVED:
         from . import evaluation
 
@@ -57,7 +61,10 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_TRUST = "A model file is a pickle: loading it runs the code it holds, so use only files you trust."
+_TRUST = (
+    "A model file holds no code; one of the old pickle format loads only with --trust-pickle "
+    "(unpickling runs any code it holds: only a file you trust)."
+)
 
 #: What a user can cause by a bad argument or file (the library's own errors,
 #: EncoderFileError and DataFileError, are ValueErrors): reported in one line.
@@ -358,16 +365,20 @@ def _cmd_build_models(args):
     return 0
 
 
-def _load_any_model(name):
+def _load_any_model(name, trusted=False):
     """A ready model by name (no --model: the default), else a saved model file."""
     from .pretrained import DEFAULT_MODEL, is_ready_model, load_pretrained
 
     name = name or DEFAULT_MODEL
+    if str(name).endswith(".onnx"):  # written by export_onnx; runs without torch
+        from .export import load_onnx
+
+        return load_onnx(name)
     if is_ready_model(name):
         return load_pretrained(name)
-    from .evaluation import load_model
+    from .persistence import load_model
 
-    return load_model(name)
+    return load_model(name, trusted=trusted)
 
 
 def _cmd_recommend(args):
@@ -375,7 +386,7 @@ def _cmd_recommend(args):
 
     name = args.model or DEFAULT_MODEL
     # A ready model is scored by recommend() (NumPy, no torch import: about a second).
-    model = name if is_ready_model(name) else _load_any_model(name)
+    model = name if is_ready_model(name) else _load_any_model(name, trusted=args.trust_pickle)
     for emoji, score in recommend(list(args.turns), k=args.k, model=model):
         print(f"{emoji}\t{score:.4f}")
     return 0
@@ -422,8 +433,9 @@ def _add_lstm_args(p, what="LSTM methods", dims="default: 128; paper: 384", epoc
     p.add_argument(
         "--threads",
         type=int,
-        default=None,
-        help="torch CPU threads (default: torch's own; 1 is often faster on a busy 2-core machine)",
+        default=1,
+        help="torch CPU threads (default 1: on 2 cores, 2 threads trained 1.0-2.0x slower when idle and "
+        "4.4x slower when busy, benchmarks/bench_threads.py; 0: torch's own choice, one per core)",
     )
 
 
@@ -492,7 +504,7 @@ def build_parser():
     _add_lstm_args(tr)
     _add_transfer_args(tr)
     tr.add_argument("--method", default="S-BOW")
-    tr.add_argument("--output", required=True, help="where to save the model (.pkl)")
+    tr.add_argument("--output", required=True, help="where to save the model (a model file, e.g. model.skops)")
     tr.set_defaults(func=_cmd_train)
 
     pt = sub.add_parser(
@@ -540,8 +552,13 @@ def build_parser():
     rc.add_argument(
         "--model",
         default=None,
-        help="a ready model's name (weibo-64, the default; weibo-10) or a model saved by train or "
-        "evaluate --save-models (a pickle: only a file you trust)",
+        help="a ready model's name (weibo-64, the default; weibo-10), NAME.onnx written by export_onnx (no "
+        "torch needed) or a model saved by train or evaluate --save-models",
+    )
+    rc.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="also load a model file of the old pickle format (it can run any code: only a file you trust)",
     )
     rc.add_argument("-k", type=int, default=3, help="number of emojis to print")
     rc.add_argument("turns", nargs="+", help="the dialogue's turns, oldest first; the last is the reply")
@@ -588,11 +605,12 @@ def main(argv=None):
     try:
         threads = getattr(args, "threads", None)
         if threads is not None and args.command != "build-models":
-            if threads < 1:
-                raise ValueError(f"--threads must be at least 1, got {threads}")
-            import torch
+            if threads < 0:
+                raise ValueError(f"--threads must be 0 (torch's own choice) or more, got {threads}")
+            if threads:
+                import torch
 
-            torch.set_num_threads(threads)
+                torch.set_num_threads(threads)
         return args.func(args)
     except _USER_ERRORS as exc:
         print(f"sklearn-emoji: error: {exc}", file=sys.stderr)

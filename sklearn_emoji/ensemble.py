@@ -19,8 +19,8 @@ from sklearn import clone, config_context
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import _num_samples
 
+from ._compat import _num_samples
 from ._validation import check_groups, check_labels
 
 __all__ = ["GroupedStackingClassifier", "LabelCheckedVotingClassifier"]

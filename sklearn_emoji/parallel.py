@@ -38,8 +38,8 @@ import contextlib
 import time
 
 from joblib import parallel_config
-from joblib._dask import DaskDistributedBackend
-from joblib._parallel_backends import SequentialBackend
+
+from ._compat import DaskDistributedBackend, SequentialBackend
 
 __all__ = ["DaskClusterError", "dask_backend"]
 

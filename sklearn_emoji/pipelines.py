@@ -49,8 +49,8 @@ from dataclasses import dataclass, field
 from sklearn.feature_extraction import text as _sklearn_text
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.utils.validation import _num_samples
 
+from ._compat import _num_samples
 from ._vocabulary import recipe_steps
 from .preprocessing import DialogueFlattener
 from .text import cached_tokenize

@@ -29,10 +29,10 @@ from itertools import chain, repeat
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._compat import Hidden, Interval, StrOptions, _fit_context
 from ._validation import check_dialogues, check_texts, check_y_length
 from ._vocabulary import OOV_ID, OOV_TOKEN, PAD_ID, PAD_TOKEN, build_vocabulary, check_vocabulary, vocab_size
 from .text import tokenize_many

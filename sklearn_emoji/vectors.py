@@ -27,8 +27,8 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._compat import Interval, StrOptions, validate_params
 from ._validation import check_dialogues
 from ._vocabulary import build_vocabulary, check_vocabulary
 from .text import DEFAULT_TOKENIZER, TOKENIZERS

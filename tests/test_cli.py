@@ -61,7 +61,7 @@ def test_recommend_errors_are_clear(tmp_path, capsys):
     bad.write_bytes(b"not a pickle")
     assert main(["recommend", "--model", str(bad), "hi"]) == 2
     assert "not an sklearn-emoji model file" in capsys.readouterr().err
-    # a model file cut short: the header is fine, the pickle is not
+    # a model file cut short: the header is fine, the checksum is not
     from sklearn_emoji.pipelines import make_method
 
     whole = tmp_path / "whole.pkl"
@@ -69,7 +69,7 @@ def test_recommend_errors_are_clear(tmp_path, capsys):
     cut = tmp_path / "cut.pkl"
     cut.write_bytes(whole.read_bytes()[:-200])
     assert main(["recommend", "--model", str(cut), "hi"]) == 2
-    assert "not a readable sklearn-emoji model" in capsys.readouterr().err
+    assert "cut.pkl is damaged" in capsys.readouterr().err
 
 
 def test_save_model_is_atomic(tmp_path):
@@ -218,16 +218,16 @@ def test_a_real_bug_raises_and_a_user_error_exits_2(monkeypatch, tmp_path, capsy
     assert capsys.readouterr().err == "sklearn-emoji: error: n_samples must be positive\n"
 
 
-def test_help_says_a_model_file_is_trusted_code(capsys):
+def test_help_says_a_pickle_needs_trust(capsys):
     import sklearn_emoji.cli as cli
 
-    assert "Load only model files you trust" in " ".join(cli.__doc__.split())
+    assert "loads only with ``--trust-pickle``" in " ".join(cli.__doc__.split())
     for command in ("recommend", "serve"):
         with pytest.raises(SystemExit) as info:
             main([command, "--help"])
         assert info.value.code == 0
         text = " ".join(capsys.readouterr().out.split())
-        assert "--model" in text and "pickle" in text and "trust" in text
+        assert "--model" in text and "--trust-pickle" in text and "holds no code" in text
     # --model is optional now (a ready model by default) and says so.
     with pytest.raises(SystemExit):
         main(["recommend", "--help"])

@@ -88,7 +88,7 @@ def test_save_load_round_trip_and_bad_files(tmp_path, encoder):
 
     truncated = tmp_path / "truncated.pt"
     truncated.write_bytes(path.read_bytes()[: os.path.getsize(path) // 2])
-    with pytest.raises(EncoderFileError, match="truncated or foreign"):
+    with pytest.raises(EncoderFileError, match="truncated.pt is damaged"):
         load_encoder(truncated)
     foreign = tmp_path / "foreign.pt"
     torch.save({"weights": torch.zeros(3)}, foreign)
@@ -96,12 +96,20 @@ def test_save_load_round_trip_and_bad_files(tmp_path, encoder):
         load_encoder(foreign)
     with pytest.raises(EncoderFileError, match="no pre-trained encoder file"):
         load_encoder(tmp_path / "missing.pt")
-    # an inconsistent file (embedding of the wrong size) is refused whole
-    payload = torch.load(path, weights_only=True)
-    payload["state_dict"]["embedding.weight"] = torch.zeros(3, 16)
+    # an inconsistent file (embedding of the wrong size, format 1: torch.save) is refused whole
+    payload = {
+        "format": "sklearn-emoji/pretrained-encoder",
+        "format_version": 1,
+        **{k: getattr(encoder, k) for k in ("architecture", "vocabulary", "embedding_dim", "hidden_dim")},
+        **{k: getattr(encoder, k) for k in ("pooling", "classes", "info")},
+        "state_dict": {**encoder.state_dict, "embedding.weight": torch.zeros(3, 16)},
+    }
     bad = tmp_path / "bad.pt"
     torch.save(payload, bad)
-    with pytest.raises(EncoderFileError, match="embedding.weight has shape"):
+    with (
+        pytest.raises(EncoderFileError, match="embedding.weight has shape"),
+        pytest.warns(UserWarning, match="no checksum"),
+    ):
         load_encoder(bad)
 
 

@@ -14,25 +14,9 @@ command is a thin layer over these functions.
 
 Model files
 -----------
-:func:`save_model` writes a fitted model as a small header followed by a
-pickle, whole or not at all (with the library's one atomic writer):
-
-1. the line ``sklearn-emoji-model 1`` (format tag and format version);
-2. one line of JSON: the metadata (library, scikit-learn and Python
-   versions, the method's name when known, the classes as strings, a
-   description of the training data, the time it was created, and whatever
-   the caller adds);
-3. the pickle.
-
-:func:`load_model` reads the header first and refuses, with a
-``ValueError`` naming the file, anything that does not start with it, so a
-stray or foreign pickle is never unpickled by mistake;
-:func:`read_model_metadata` returns the metadata without unpickling at all.
-The header is a label, not a signature: anyone who can write the file can
-write a header too, and unpickling runs code. **Load only model files you
-trust.** Pickles saved by version 0.1 (no header) are refused with a message;
-``load_model(path, allow_legacy=True)`` loads one you trust, and
-:func:`save_model` then writes it in the new format.
+:func:`save_model`, :func:`load_model` and :func:`read_model_metadata` live
+in :mod:`sklearn_emoji.persistence` (files that hold no code, with a
+SHA-256); they are re-exported here under their old names.
 """
 
 from ._experiments import (

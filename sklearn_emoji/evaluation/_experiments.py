@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .._utils import atomic_write_bytes
-from ._model_files import save_model
+from ..persistence import save_model
 
 #: Methods :func:`evaluate_on_tweeteval` runs by default: the English ones
 #: that train on a CPU in minutes (F-BOW equals S-BOW on one-turn tweets).

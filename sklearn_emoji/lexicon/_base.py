@@ -15,9 +15,9 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._compat import Interval, InvalidParameterError, StrOptions
 from .._validation import check_emoji_targets
 from ..text import get_tokenizer
 from ._build import Lexicon, LexiconParams, build_lexicon

@@ -7,11 +7,11 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
-from sklearn.base import TransformerMixin, _fit_context
+from sklearn.base import TransformerMixin
 from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._compat import Interval, StrOptions, _fit_context
 from ._base import _PARAM_DOC, _LexiconBase
 from ._build import LexiconParams, build_lexicon
 from ._scoring import Scorer

@@ -5,9 +5,9 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.base import ClassifierMixin
 
+from .._compat import Interval, _fit_context, validate_params
 from ._base import _PARAM_DOC, _LexiconBase
 from ._scoring import softmax
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sklearn.utils._param_validation import InvalidParameterError
+from .._compat import InvalidParameterError
 
 KINDS = ("seed", "keyword", "sibling", "bigram", "trigram", "multiplication")
 

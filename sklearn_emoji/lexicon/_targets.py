@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils._param_validation import validate_params
 
+from .._compat import validate_params
 from .._validation import _as_rows
 from ..emojis import find_emojis, strip_emojis
 

@@ -27,16 +27,16 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GroupShuffleSplit
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch.dataset import ValidSplit
 from skorch.helper import predefined_split
 
 from .. import _validation
+from .._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._modules import HierarchicalLSTM, SequenceLSTM
 from ._net import _check_device, _SkorchNetMixin, torch_threads
 from ._params import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, _RoutedParamsMixin

@@ -28,6 +28,7 @@ from skorch.utils import noop
 from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 from torch.nn.parallel import DistributedDataParallel
 
+from .._compat import predict_nonlinearity
 from ._streaming import as_ids
 from ._transfer import _LAYERS, ChainThaw, LoadPretrained
 
@@ -341,5 +342,5 @@ class _SkorchNetMixin:
         if module.training:  # train() / eval() set every submodule; skip the walk when already in eval mode
             module.train(False)
         with torch.inference_mode():
-            out = net._get_predict_nonlinearity()(module(batch))
+            out = predict_nonlinearity(net)(module(batch))
         return out.cpu().numpy()

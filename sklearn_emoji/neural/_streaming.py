@@ -35,8 +35,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, validate_params
 
+from .._compat import Interval, validate_params
 from .._vocabulary import OOV_ID
 from ..text import TOKENIZERS, get_tokenizer
 

@@ -31,8 +31,6 @@ with the step's best weights.
 from __future__ import annotations
 
 import copy
-import io
-import os
 from fnmatch import fnmatch
 
 import numpy as np
@@ -40,7 +38,6 @@ import torch
 from skorch.callbacks import Callback
 from skorch.utils import freeze_parameter, unfreeze_parameter
 
-from .._utils import atomic_write_bytes
 from .._vocabulary import check_vocabulary
 
 __all__ = [
@@ -210,7 +207,11 @@ class PretrainedEncoder:
 
     # ------------------------------------------------------------------
     def save(self, path):
-        """Save to ``path`` (a torch file), written whole or not at all.
+        """Save to ``path``, written whole or not at all.
+
+        The file holds no code: a header with the SHA-256 of the rest, the
+        settings (vocabulary, sizes, classes, ``info``) as JSON and the
+        weights as safetensors (see :mod:`sklearn_emoji.persistence`).
 
         Parameters
         ----------
@@ -219,22 +220,15 @@ class PretrainedEncoder:
         Returns
         -------
         path : str
+
+        Raises
+        ------
+        TypeError
+            If ``info`` holds values that are not plain JSON (nothing is written).
         """
-        payload = {
-            "format": _FORMAT,
-            "format_version": _FORMAT_VERSION,
-            "architecture": self.architecture,
-            "vocabulary": self.vocabulary,
-            "embedding_dim": self.embedding_dim,
-            "hidden_dim": self.hidden_dim,
-            "pooling": self.pooling,
-            "state_dict": self.state_dict,
-            "classes": self.classes,
-            "info": self.info,
-        }
-        buf = io.BytesIO()
-        torch.save(payload, buf)
-        return atomic_write_bytes(path, buf.getvalue())
+        from ..persistence import write_encoder_file
+
+        return write_encoder_file(self, path)
 
     # ------------------------------------------------------------------
     def module_state(self, architecture, pooling, classes):
@@ -280,11 +274,14 @@ class PretrainedEncoder:
 def load_encoder(path):
     """Read a :class:`PretrainedEncoder` saved by :meth:`PretrainedEncoder.save`.
 
-    The file is read with ``torch.load(weights_only=True)``: tensors and plain
-    Python values only, so a crafted file cannot run code. It is checked
-    whole before anything is returned (format tag and version, vocabulary
-    ids, every weight's shape against the recorded sizes); a truncated or
-    foreign file raises :class:`EncoderFileError` naming the file.
+    Nothing in the file can run code: the file's SHA-256 is checked against
+    its header first, then its JSON settings (each field's type) and its
+    safetensors weights are read, and the whole is checked (vocabulary
+    ids, every weight's shape against the recorded sizes) before anything
+    is returned. A damaged, truncated, foreign or mistyped file raises
+    :class:`EncoderFileError` naming the file. Files of format 1
+    (``torch.save``, read with ``weights_only=True``) still load, with a
+    warning that they carry no checksum.
 
     Parameters
     ----------
@@ -297,8 +294,8 @@ def load_encoder(path):
     Raises
     ------
     EncoderFileError
-        The file is missing, unreadable, truncated, not an encoder file or
-        internally inconsistent.
+        The file is missing, a directory, damaged, truncated, not an encoder
+        file or internally inconsistent.
 
     Examples
     --------
@@ -312,37 +309,9 @@ def load_encoder(path):
     >>> load_encoder(path).vocabulary
     {'好': 2}
     """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise EncoderFileError(f"no pre-trained encoder file at {path!r}")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # truncated zip, pickle of other objects, ...
-        raise EncoderFileError(
-            f"{path!r} is not a readable sklearn-emoji encoder file (truncated or foreign): {exc}"
-        ) from exc
-    if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-        raise EncoderFileError(f"{path!r} is not a sklearn-emoji encoder file (no {_FORMAT!r} tag)")
-    if payload.get("format_version") != _FORMAT_VERSION:
-        raise EncoderFileError(
-            f"{path!r} has encoder format version {payload.get('format_version')!r}; "
-            f"this version of sklearn-emoji reads version {_FORMAT_VERSION}"
-        )
-    keys = ("architecture", "vocabulary", "embedding_dim", "hidden_dim", "pooling", "state_dict")
-    missing = [k for k in keys if k not in payload]
-    if missing:
-        raise EncoderFileError(f"{path!r} lacks {missing}")
-    enc = PretrainedEncoder.__new__(PretrainedEncoder)
-    enc.architecture = payload["architecture"]
-    enc.vocabulary = dict(payload["vocabulary"])
-    enc.embedding_dim = int(payload["embedding_dim"])
-    enc.hidden_dim = int(payload["hidden_dim"])
-    enc.pooling = payload["pooling"]
-    enc.state_dict = dict(payload["state_dict"])
-    enc.classes = list(payload.get("classes", []))
-    enc.info = dict(payload.get("info", {}))
-    enc._check(source=repr(path))
-    return enc
+    from ..persistence import read_encoder_file
+
+    return read_encoder_file(path)
 
 
 class TestThreadsSeen(ValueError):

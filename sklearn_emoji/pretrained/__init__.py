@@ -141,17 +141,10 @@ MODELS_ARTIFACT = {k: v[0] for k, v in MODELS.items()}
 
 def encoder_to_artifact(encoder, *, dtype="float32"):
     """``(tensors, data)`` of a :class:`~sklearn_emoji.neural.PretrainedEncoder`."""
+    from ..persistence import encoder_fields
+
     tensors = {k: v.detach().cpu().numpy().astype(dtype) for k, v in encoder.state_dict.items()}
-    data = {
-        "architecture": encoder.architecture,
-        "vocabulary": encoder.vocabulary,
-        "embedding_dim": encoder.embedding_dim,
-        "hidden_dim": encoder.hidden_dim,
-        "pooling": encoder.pooling,
-        "classes": encoder.classes,
-        "info": encoder.info,
-    }
-    return tensors, data
+    return tensors, encoder_fields(encoder)
 
 
 def encoder_from_artifact(tensors, data, source):
@@ -159,17 +152,13 @@ def encoder_from_artifact(tensors, data, source):
     import torch
 
     from ..neural import EncoderFileError, PretrainedEncoder
+    from ..persistence import checked_encoder_fields
 
+    # the fields and their types are those of an encoder file (one rule for both)
+    fields = checked_encoder_fields(data, source, PretrainedFileError)
     try:
         return PretrainedEncoder(
-            architecture=data["architecture"],
-            vocabulary=data["vocabulary"],
-            embedding_dim=data["embedding_dim"],
-            hidden_dim=data["hidden_dim"],
-            pooling=data["pooling"],
-            state_dict={k: torch.from_numpy(np.asarray(v, dtype=np.float32)) for k, v in tensors.items()},
-            classes=data.get("classes", []),
-            info=data.get("info", {}),
+            **fields, state_dict={k: torch.from_numpy(np.asarray(v, dtype=np.float32)) for k, v in tensors.items()}
         )
     except (KeyError, TypeError, EncoderFileError) as exc:
         raise PretrainedFileError(f"{source} does not hold a valid encoder: {exc!r}") from exc

@@ -15,9 +15,8 @@ try:
     from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 except ImportError as exc:  # pragma: no cover - exercised with the extra uninstalled
     raise ImportError(f'serving a model needs FastAPI and uvicorn: pip install "sklearn-emoji[serve]" ({exc})') from exc
-from sklearn.utils._param_validation import HasMethods, Interval, validate_params
-
 from .. import __version__
+from .._compat import HasMethods, Interval, validate_params
 from .._validation import check_dialogues
 from ..metrics import _classes_of, top_k_emojis
 
@@ -260,19 +259,10 @@ def create_app(
     >>> client.post("/recommend", json={"turns": "so funny"}).status_code
     422
     """
-    try:
-        classes = [str(c) for c in _classes_of(model)]
-    except Exception as exc:
-        raise ValueError(f"cannot serve this {type(model).__name__}: {exc}") from exc
+    classes = _served_classes(model)
     attention = _has_attention(model)
     if warm_up:
-        try:
-            _recommend(model, _WARM_UP, 1, attention)
-        except Exception as exc:
-            raise ValueError(
-                f"cannot serve this {type(model).__name__}: it failed to rank a test dialogue "
-                f"({type(exc).__name__}: {exc})"
-            ) from exc
+        _warm_up(model, attention)
     limits = {
         "max_turns": max_turns,
         "max_turn_chars": max_turn_chars,
@@ -281,6 +271,32 @@ def create_app(
         "max_body_bytes": max_body_bytes,
         "k": [1, len(classes)],
     }
+    info = _model_info(model, metadata, classes, attention, limits)
+    app = _new_app(max_body_bytes)
+    _add_routes(app, model, info, _limit_checker(limits, len(classes)), attention)
+    return app
+
+
+def _served_classes(model):
+    """The model's emojis as str, or a ValueError saying why it cannot be served."""
+    try:
+        return [str(c) for c in _classes_of(model)]
+    except Exception as exc:
+        raise ValueError(f"cannot serve this {type(model).__name__}: {exc}") from exc
+
+
+def _warm_up(model, attention):
+    """Rank one dialogue now: loads the tokenizer's dictionary and refuses a model that cannot rank."""
+    try:
+        _recommend(model, _WARM_UP, 1, attention)
+    except Exception as exc:
+        raise ValueError(
+            f"cannot serve this {type(model).__name__}: it failed to rank a test dialogue ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _model_info(model, metadata, classes, attention, limits):
+    """What ``GET /model`` answers."""
     info = _json_safe(metadata or {})
     info["method"] = info.get("method") or info.get("estimator") or type(model).__name__
     info.update(
@@ -290,7 +306,11 @@ def create_app(
         limits=limits,
         served_by=f"sklearn-emoji {__version__}",
     )
+    return info
 
+
+def _new_app(max_body_bytes):
+    """The FastAPI app with its body limit and its JSON error handlers, before any route."""
     app = FastAPI(
         title="sklearn-emoji",
         version=__version__,
@@ -316,9 +336,17 @@ def create_app(
         logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal server error"}, status_code=500)
 
+    return app
+
+
+def _limit_checker(limits, n_classes):
+    """``check(dialogues, k)``: the request's dialogues, parsed, or an HTTPException naming the limit broken."""
+    max_batch, max_turns = limits["max_batch"], limits["max_turns"]
+    max_turn_chars, max_chars = limits["max_turn_chars"], limits["max_chars"]
+
     def check_limits(dialogues, k):
-        if not 1 <= k <= len(classes):
-            raise HTTPException(422, f"k must be between 1 and {len(classes)} (the model's emojis), got {k}")
+        if not 1 <= k <= n_classes:
+            raise HTTPException(422, f"k must be between 1 and {n_classes} (the model's emojis), got {k}")
         if not dialogues:
             raise HTTPException(422, "dialogues: the batch is empty")
         if len(dialogues) > max_batch:
@@ -340,6 +368,12 @@ def create_app(
             return check_dialogues(dialogues, what="the request")
         except (TypeError, ValueError) as exc:
             raise HTTPException(422, str(exc)) from exc
+
+    return check_limits
+
+
+def _add_routes(app, model, info, check_limits, attention):
+    """``POST /recommend``, ``GET /health``, ``GET /model``, the demo page and its files."""
 
     @app.post("/recommend")
     def recommend(body: RecommendRequest):
@@ -368,4 +402,3 @@ def create_app(
         return FileResponse(_STATIC / "index.html", headers=_PAGE_HEADERS)
 
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    return app

@@ -9,9 +9,9 @@ import sys
 __all__ = ["add_arguments", "run"]
 
 TRUST_NOTE = (
-    "A model file is a pickle: loading it runs whatever code it holds, so serve only files you "
-    "trust (files without this library's model header are refused, but the header is no protection "
-    "against a file made to harm)."
+    "A model file holds no code (skops and safetensors, checked against its SHA-256 before it is read); "
+    "a model file of the old pickle format is refused unless --trust-pickle is given, because "
+    "unpickling runs whatever code it holds."
 )
 
 
@@ -58,8 +58,15 @@ def add_arguments(parser):
         default=None,
         help="a ready model's name (weibo-64, the default; weibo-10), the path prefix of a model built by "
         "`sklearn-emoji build-models` (DIR/NAME, next to DIR/NAME.manifest.json), or a model file saved by "
-        "`sklearn-emoji train` or `evaluate --save-models`. Ready models are safetensors and JSON, checked "
-        "against their manifest; a saved model file is a pickle. " + TRUST_NOTE,
+        "`sklearn-emoji train` or `evaluate --save-models`, or NAME.onnx written by export_onnx (served by "
+        "onnxruntime without torch: the serve-lite extra). Ready models are safetensors and JSON, checked "
+        "against their manifest; an ONNX model is data and JSON; a saved model file is skops and safetensors. "
+        + TRUST_NOTE,
+    )
+    parser.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="also load a model file of the old pickle format (it can run any code: only a file you trust)",
     )
     parser.add_argument(
         "--host",
@@ -134,7 +141,25 @@ def _ready_metadata(spec, model, manifest):
     }
 
 
-def load_served_model(spec=None):
+def _onnx_model(spec):
+    """An ONNX model written by ``export_onnx`` (torch is not imported), with what ``GET /model`` says of it."""
+    from ..export import load_onnx
+
+    model = load_onnx(spec)
+    meta = model.metadata_
+    metadata = {
+        "method": meta.get("method"),
+        "model": spec,
+        "format": "onnx",
+        "quantized": meta.get("quantized"),
+        "onnx_sha256": meta.get("onnx_sha256"),
+        "library_version": meta.get("library_version"),
+    }
+    weights = "int8" if meta.get("quantized") else "fp32"
+    return model, metadata, f"the ONNX model {spec} ({meta.get('method')}, {weights}, onnxruntime)"
+
+
+def load_served_model(spec=None, *, trusted=False):
     """The model that ``sklearn-emoji serve --model SPEC`` serves, with what ``GET /model`` says of it.
 
     Parameters
@@ -144,9 +169,14 @@ def load_served_model(spec=None):
         (``sklearn_emoji.pretrained.DEFAULT_MODEL``); a ready model's
         name (``sklearn_emoji.pretrained.MODELS``); the path prefix
         ``P`` of a model built by ``sklearn-emoji build-models`` (where
-        ``P.manifest.json`` exists); else the path of a model file saved by
-        :func:`~sklearn_emoji.evaluation.save_model` (a pickle: trusted
-        code; its header is checked before it is unpickled).
+        ``P.manifest.json`` exists); a path ending in ``.onnx``, written by
+        :func:`~sklearn_emoji.export.export_onnx` (run by onnxruntime,
+        without torch); else the path of a model file saved by
+        :func:`~sklearn_emoji.persistence.save_model` (no code; checked
+        against its SHA-256 before it is read).
+    trusted : bool, default=False
+        Also load a model file of the old pickle format (see
+        :func:`~sklearn_emoji.persistence.load_model`).
 
     Returns
     -------
@@ -162,21 +192,24 @@ def load_served_model(spec=None):
     OSError, ValueError, TypeError
         The model cannot be loaded; the message says why.
     """
+    spec = None if spec is None else os.fspath(spec)
+    if spec is not None and spec.endswith(".onnx"):
+        return _onnx_model(spec)
     from .. import pretrained
 
-    spec = pretrained.DEFAULT_MODEL if spec is None else os.fspath(spec)
+    spec = pretrained.DEFAULT_MODEL if spec is None else spec
     if pretrained.is_ready_model(spec):
         model = pretrained.load_pretrained(spec)
         metadata = _ready_metadata(spec, model, pretrained.pretrained_manifest(spec))
         return model, metadata, f"the ready model {spec}"
-    from ..evaluation import load_model, read_model_metadata
+    from ..persistence import load_model, read_model_metadata
 
     try:
-        metadata = read_model_metadata(spec)  # checks the header without unpickling
+        metadata = read_model_metadata(spec)  # checks the header and checksum, builds nothing
     except FileNotFoundError as exc:
         ready = ", ".join(sorted(pretrained.MODELS))
         raise FileNotFoundError(f"{exc}; it is not a ready model's name either ({ready})") from exc
-    model = load_model(spec)
+    model = load_model(spec, trusted=trusted)
     return model, metadata, f"{metadata.get('method') or metadata.get('estimator')} from {spec}"
 
 
@@ -203,11 +236,11 @@ def run(args):
         from ._app import create_app
     except ImportError as exc:
         msg = str(exc)
-        if "sklearn-emoji[serve]" not in msg:
+        if "sklearn-emoji[serve" not in msg:
             msg = f'serving a model needs FastAPI and uvicorn: pip install "sklearn-emoji[serve]" ({msg})'
         return _error(msg)
     try:
-        model, metadata, label = load_served_model(args.model)
+        model, metadata, label = load_served_model(args.model, trusted=getattr(args, "trust_pickle", False))
         app = create_app(
             model,
             metadata,
@@ -216,7 +249,7 @@ def run(args):
             max_chars=args.max_chars,
             max_batch=args.max_batch,
         )
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, ImportError) as exc:
         from ..pretrained import DEFAULT_MODEL
 
         return _error(f"cannot serve {args.model or DEFAULT_MODEL}: {exc}")

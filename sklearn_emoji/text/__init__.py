@@ -57,6 +57,22 @@ from ._tokenize import (
     tokenize_chars,
 )
 
+# The public functions belong to this module by name (as numpy's set_module
+# does): pickles and model files record ``sklearn_emoji.text.cached_tokenize``,
+# as before the split, whatever submodule defines it.
+for _func in (
+    clean_text,
+    tokenize,
+    cached_tokenize,
+    tokenize_chars,
+    cached_tokenize_chars,
+    get_tokenizer,
+    remember_tokens,
+    tokenize_many,
+):
+    _func.__module__ = __name__
+del _func
+
 # The constants are those of the submodules (the same objects), restated
 # here so that their documentation sits where users import them.
 

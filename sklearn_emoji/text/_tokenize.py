@@ -87,7 +87,8 @@ def _tokenize_plain(text, chars):
     """Tokens of a text without emoji."""
     if not _HAN.search(text):
         return [w.lower() if w else p or e for e, _, w, p, _ in _TOKEN.findall(text) if w or p or e]
-    _jieba.sync(initialize=True)
+    if not chars:  # characters need no segmenter: jieba's dictionary (~65 MiB) stays unloaded
+        _jieba.sync(initialize=True)
     out = []
     for e, h, w, p, _ in _TOKEN.findall(text):
         if w:
