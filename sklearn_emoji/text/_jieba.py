@@ -84,7 +84,7 @@ _HMM_WORDS = _Memo(1 << 16)
 # The memories emptied when jieba's dictionary changes.
 _MEMORIES: list = [_RUNS, _HMM_WORDS]
 _STATE = [None]
-_FORCE_SPLIT = getattr(finalseg, "Force_Split_Words", set())
+_FORCE_SPLIT: set = getattr(finalseg, "Force_Split_Words", set())
 
 
 def register_memory(memo):
