@@ -46,10 +46,10 @@ if "SKLEARN_EMOJI_DATA" not in os.environ and SHARED.exists():
 import jieba  # noqa: E402
 from joblib.externals.loky import get_reusable_executor  # noqa: E402
 
-from sklearn_emoji import text as text_module  # noqa: E402
 from sklearn_emoji.datasets import load_tweeteval_emoji, load_weibo_pretraining, load_weibo_replies  # noqa: E402
 from sklearn_emoji.pipelines import make_method  # noqa: E402
 from sklearn_emoji.preprocessing import SequenceTokenizer  # noqa: E402
+from sklearn_emoji.text import _pool as text_module  # noqa: E402  (the pool: its thresholds and fork test)
 from sklearn_emoji.text import cached_tokenize, cached_tokenize_chars, tokenize, tokenize_many  # noqa: E402
 
 

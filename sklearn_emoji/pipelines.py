@@ -51,7 +51,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from ._compat import _num_samples
-from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
+from ._vocabulary import recipe_steps
+from .preprocessing import DialogueFlattener
 from .text import cached_tokenize
 
 
@@ -108,39 +109,29 @@ def _f_bow(random_state):
     return _bow("all", random_state)
 
 
+def _lstm_pipeline(method, Classifier, random_state):
+    # The tokenization is the method's recipe (sklearn_emoji._vocabulary), shared with pre-training.
+    flatten, tokens = recipe_steps(method)
+    steps = [("flatten", flatten)] if flatten is not None else []
+    return Pipeline(steps + [("tokens", tokens), ("clf", Classifier(random_state=random_state))])
+
+
 def _s_lstm(random_state):
     from .neural import SLSTMClassifier
 
-    return Pipeline(
-        [
-            ("flatten", DialogueFlattener(turns="reply")),
-            ("tokens", SequenceTokenizer(max_len=50, min_freq=2)),
-            ("clf", SLSTMClassifier(random_state=random_state)),
-        ]
-    )
+    return _lstm_pipeline("S-LSTM", SLSTMClassifier, random_state)
 
 
 def _f_lstm(random_state):
     from .neural import FLSTMClassifier
 
-    return Pipeline(
-        [
-            ("flatten", DialogueFlattener(turns="all")),
-            ("tokens", SequenceTokenizer(max_len=200, min_freq=2)),
-            ("clf", FLSTMClassifier(random_state=random_state)),
-        ]
-    )
+    return _lstm_pipeline("F-LSTM", FLSTMClassifier, random_state)
 
 
 def _h_lstm(random_state):
     from .neural import HLSTMClassifier
 
-    return Pipeline(
-        [
-            ("tokens", HierarchicalTokenizer(max_turns=4, max_len=50, min_freq=2)),
-            ("clf", HLSTMClassifier(random_state=random_state)),
-        ]
-    )
+    return _lstm_pipeline("H-LSTM", HLSTMClassifier, random_state)
 
 
 def _lexicon(random_state):

@@ -34,14 +34,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Hidden, Interval, StrOptions, _fit_context
 from ._validation import check_dialogues, check_texts, check_y_length
+from ._vocabulary import OOV_ID, OOV_TOKEN, PAD_ID, PAD_TOKEN, build_vocabulary, check_vocabulary, vocab_size
 from .text import tokenize_many
 
 __all__ = ["DialogueFlattener", "SequenceTokenizer", "HierarchicalTokenizer"]
 
-PAD_ID = 0
-OOV_ID = 1
-OOV_TOKEN = "<unk>"
-PAD_TOKEN = "<pad>"
+# The id contract (0 padding, 1 OOV, real tokens from 2, how a vocabulary is
+# built and checked) is stated in _vocabulary; PAD_ID and OOV_ID stay
+# importable from here.
 
 
 class DialogueFlattener(TransformerMixin, BaseEstimator):
@@ -173,7 +173,8 @@ class DialogueFlattener(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
-        tags.requires_fit = False
+        # requires_fit stays True: transform raises NotFittedError before fit,
+        # which validates the parameters (as every estimator here does).
         return tags
 
 
@@ -195,21 +196,8 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         return self.vocabulary is None or self.extend_vocabulary > 0
 
     def _fixed_vocabulary(self):
-        """The vocabulary given as a parameter (a dict or a pre-trained encoder)."""
-        vocab = self.vocabulary
-        if not isinstance(vocab, dict):
-            if not isinstance(getattr(vocab, "vocabulary", None), dict):
-                raise TypeError(
-                    "vocabulary must be None, a dict of token -> id or a pre-trained encoder "
-                    f"(with a .vocabulary dict), got {type(vocab).__name__}"
-                )
-            vocab = vocab.vocabulary
-        ids = [i for i in vocab.values() if isinstance(i, Integral) and not isinstance(i, bool)]
-        if sorted(ids) != list(range(2, len(vocab) + 2)) or not all(isinstance(t, str) for t in vocab):
-            raise ValueError(
-                "vocabulary must map str tokens to the ids 2, 3, ..., len(vocabulary) + 1 (0 is padding and 1 is OOV)"
-            )
-        return vocab
+        """The vocabulary given as a parameter (a dict or a pre-trained encoder), checked."""
+        return check_vocabulary(self.vocabulary)
 
     def _set_vocabulary(self, vocab, counts):
         self.vocabulary_ = dict(vocab)
@@ -227,20 +215,13 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
             return
         # Counter keeps first-appearance order; counting the chained tokens runs in C.
         counts = Counter(chain.from_iterable(token_lists))
-        items = [(tok, c) for tok, c in counts.items() if c >= self.min_freq and (fixed is None or tok not in fixed)]
-        # sort() is stable: ties stay in first-appearance order.
-        items.sort(key=lambda tc: -tc[1])
         if fixed is not None:
             # torchMoji's extend_embedding: the most frequent new tokens take the ids after the fixed ones.
-            items = items[: self.extend_vocabulary]
-            self._set_vocabulary(
-                {**fixed, **{tok: len(fixed) + 2 + i for i, (tok, _) in enumerate(items)}}, dict(items)
-            )
-            self.extended_tokens_ = [tok for tok, _ in items]
+            vocab, kept = build_vocabulary(counts, self.min_freq, self.extend_vocabulary, base=fixed)
+            self._set_vocabulary(vocab, kept)
+            self.extended_tokens_ = list(kept)
             return
-        if self.max_vocab is not None:
-            items = items[: self.max_vocab]
-        self._set_vocabulary({tok: i + 2 for i, (tok, _) in enumerate(items)}, dict(items))
+        self._set_vocabulary(*build_vocabulary(counts, self.min_freq, self.max_vocab))
         self.extended_tokens_ = []
 
     def _encode(self, token_lists, out, rows):
@@ -305,7 +286,7 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
     def vocab_size_(self):
         """Number of ids, padding and OOV included (an embedding's size)."""
         check_is_fitted(self, "vocabulary_")
-        return len(self.vocabulary_) + 2
+        return vocab_size(self.vocabulary_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ._validation import check_dialogues
-from .preprocessing import DialogueFlattener, HierarchicalTokenizer, SequenceTokenizer
+from ._vocabulary import LSTM_RECIPES, recipe_steps
 from .text import DEFAULT_TOKENIZER, TOKENIZERS
 
 __all__ = ["pretrain_encoder", "TOKENIZERS"]
@@ -36,11 +36,9 @@ __all__ = ["pretrain_encoder", "TOKENIZERS"]
 # pre-trained with, by name, recorded in the encoder so that fine-tuning
 # tokenizes the same way.
 
-_METHODS = {
-    "S-LSTM": ("reply", 50),
-    "F-LSTM": ("all", 200),
-    "H-LSTM": (None, 50),
-}
+# The tokenization of each method is its recipe (sklearn_emoji._vocabulary),
+# the same as the registry's pipelines.
+_METHODS = LSTM_RECIPES
 
 
 def _tokenizer_name(tokenizer):
@@ -60,14 +58,13 @@ def make_encoder_tokenizer(method, *, encoder=None, tokenizer="words", min_freq=
     """The (flattener, tokenizer) steps of ``method``, ids from ``encoder`` when given."""
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}, got {method!r}")
-    turns, max_len = _METHODS[method]
     if encoder is not None:
         tokenizer = encoder.info.get("tokenizer", "words")
     func = TOKENIZERS[_tokenizer_name(tokenizer)]
-    common = dict(min_freq=min_freq, max_vocab=max_vocab, tokenizer=func, vocabulary=encoder)
+    params = dict(min_freq=min_freq, max_vocab=max_vocab, tokenizer=func, vocabulary=encoder)
     if method == "H-LSTM":
-        return None, HierarchicalTokenizer(max_turns=max_turns, max_len=max_len, **common)
-    return DialogueFlattener(turns=turns), SequenceTokenizer(max_len=max_len, **common)
+        params["max_turns"] = max_turns
+    return recipe_steps(method, **params)
 
 
 def pretrain_encoder(
@@ -180,37 +177,15 @@ def pretrain_encoder(
     >>> enc.architecture, enc.classes
     ('hierarchical', ['[哈哈]', '[泪]'])
     """
-    from .neural import FLSTMClassifier, HLSTMClassifier, SLSTMClassifier, TokenArrays, load_token_arrays
+    from .neural import FLSTMClassifier, HLSTMClassifier, SLSTMClassifier
 
     classifiers = {"S-LSTM": SLSTMClassifier, "F-LSTM": FLSTMClassifier, "H-LSTM": HLSTMClassifier}
     if method not in classifiers:
         raise ValueError(f"method must be one of {list(classifiers)}, got {method!r}")
-    tok_name = _tokenizer_name(tokenizer)
-    if isinstance(X, (str, os.PathLike)):
-        X = load_token_arrays(X)
-    if isinstance(X, TokenArrays):
-        ids, vocabulary, tok_name, y = _arrays_input(X, y, method, pretrained)
-        vocab_size = X.vocab_size
-    else:
-        X = check_dialogues(X)
-        if y is None:
-            raise ValueError("pretrain_encoder needs y, the emoji of each dialogue.")
-        flattener, tok = make_encoder_tokenizer(
-            method, encoder=pretrained, tokenizer=tok_name, min_freq=min_freq, max_vocab=max_vocab
-        )
-        if pretrained is not None:
-            tok_name = pretrained.info.get("tokenizer", "words")
-        texts = flattener.fit_transform(X) if flattener is not None else X
-        ids = tok.fit_transform(texts)
-        vocabulary, vocab_size = tok.vocabulary_, tok.vocab_size_
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != len(ids):
-        raise ValueError(f"y must hold one emoji per dialogue: {len(ids)} dialogues, y of shape {y.shape}")
-    if groups is not None:
-        groups = np.asarray(groups)
-        if groups.shape != (len(ids),):
-            raise ValueError(f"groups must hold one group per dialogue: {len(ids)} dialogues, shape {groups.shape}")
-
+    ids, y, vocabulary, vocab_size, tok_name = _training_ids(
+        X, y, method, pretrained, _tokenizer_name(tokenizer), min_freq, max_vocab
+    )
+    y, groups = _check_targets(ids, y, groups)
     clf = classifiers[method](
         embedding_dim=embedding_dim,
         hidden_dim=hidden_dim,
@@ -241,6 +216,41 @@ def pretrain_encoder(
         device=str(device),
         max_turns=4,
     )
+
+
+def _training_ids(X, y, method, pretrained, tok_name, min_freq, max_vocab):
+    """``(ids, y, vocabulary, vocab_size, tokenizer name)`` of dialogues or of token arrays on disk."""
+    from .neural import TokenArrays, load_token_arrays
+
+    if isinstance(X, (str, os.PathLike)):
+        X = load_token_arrays(X)
+    if isinstance(X, TokenArrays):
+        ids, vocabulary, tok_name, y = _arrays_input(X, y, method, pretrained)
+        return ids, y, vocabulary, X.vocab_size, tok_name
+    X = check_dialogues(X)
+    if y is None:
+        raise ValueError("pretrain_encoder needs y, the emoji of each dialogue.")
+    flattener, tok = make_encoder_tokenizer(
+        method, encoder=pretrained, tokenizer=tok_name, min_freq=min_freq, max_vocab=max_vocab
+    )
+    if pretrained is not None:
+        tok_name = pretrained.info.get("tokenizer", "words")
+    texts = flattener.fit_transform(X) if flattener is not None else X
+    ids = tok.fit_transform(texts)
+    return ids, y, tok.vocabulary_, tok.vocab_size_, tok_name
+
+
+def _check_targets(ids, y, groups):
+    """Labels and groups as arrays (groups may be None), refused unless one per dialogue."""
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(ids):
+        raise ValueError(f"y must hold one emoji per dialogue: {len(ids)} dialogues, y of shape {y.shape}")
+    if groups is None:
+        return y, None
+    groups = np.asarray(groups)
+    if groups.shape != (len(ids),):
+        raise ValueError(f"groups must hold one group per dialogue: {len(ids)} dialogues, shape {groups.shape}")
+    return y, groups
 
 
 def _arrays_input(arrays, y, method, pretrained):

@@ -30,6 +30,7 @@ from sklearn.utils import check_random_state
 
 from ._compat import Interval, StrOptions, validate_params
 from ._validation import check_dialogues
+from ._vocabulary import build_vocabulary, check_vocabulary
 from .text import DEFAULT_TOKENIZER, TOKENIZERS
 
 __all__ = ["word_vectors_encoder"]
@@ -58,33 +59,6 @@ def _stable_hash(text):
     return zlib.crc32(text.encode("utf-8"))
 
 
-def _check_vocabulary(vocabulary):
-    """The fixed vocabulary as a dict (from a dict or an encoder), checked."""
-    vocab = vocabulary
-    if not isinstance(vocab, dict):
-        vocab = getattr(vocabulary, "vocabulary", None)
-        if not isinstance(vocab, dict):
-            raise TypeError(
-                "vocabulary must be None, a dict of token -> id or a pre-trained encoder "
-                f"(with a .vocabulary dict), got {type(vocabulary).__name__}"
-            )
-    bad_keys = [k for k in vocab if not isinstance(k, str)]
-    if bad_keys:
-        raise TypeError(f"vocabulary keys must be str tokens, got {bad_keys[0]!r} ({type(bad_keys[0]).__name__})")
-    if not vocab:
-        raise ValueError("vocabulary is empty: it needs at least one token")
-    bad_ids = [i for i in vocab.values() if not isinstance(i, Integral) or isinstance(i, bool)]
-    if bad_ids:
-        raise TypeError(f"vocabulary ids must be ints, got {bad_ids[0]!r} ({type(bad_ids[0]).__name__})")
-    ids = sorted(int(i) for i in vocab.values())
-    if ids != list(range(2, len(ids) + 2)):
-        raise ValueError(
-            "vocabulary ids must be 2, 3, ..., len(vocabulary) + 1, each once (0 is padding, 1 is OOV); "
-            f"got {len(ids)} ids ranging {ids[0]}..{ids[-1]}"
-        )
-    return {tok: int(i) for tok, i in vocab.items()}
-
-
 def _tokenizer_name(tokenizer, vocabulary):
     """The tokenizer's name: given, else the encoder's, else "words"."""
     recorded = None
@@ -105,7 +79,7 @@ def _tokenizer_name(tokenizer, vocabulary):
 @validate_params(
     {
         "texts": "no_validation",  # check_dialogues names what is wrong
-        "vocabulary": "no_validation",  # _check_vocabulary
+        "vocabulary": "no_validation",  # check_vocabulary
         "tokenizer": [StrOptions(set(TOKENIZERS)), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "window": [Interval(Integral, 1, None, closed="left")],
@@ -267,20 +241,76 @@ def word_vectors_encoder(
     """
     Word2Vec, gensim_version = _import_word2vec()
     dialogues = check_dialogues(texts, what="texts", allow_empty=True)
-    if groups is not None:
-        groups = np.asarray(groups)
-        if groups.shape != (len(dialogues),):
-            raise ValueError(
-                f"groups must hold one group per text: {len(dialogues)} texts, groups of shape {groups.shape}"
-            )
-    fixed = _check_vocabulary(vocabulary) if vocabulary is not None else None
+    groups = _check_groups(groups, len(dialogues))
+    fixed = check_vocabulary(vocabulary, allow_empty=False) if vocabulary is not None else None
     tok_name = _tokenizer_name(tokenizer, vocabulary)
     sg = {"skip-gram": 1, "cbow": 0}.get(sg, sg)
     rng = check_random_state(random_state)
     seed = int(rng.randint(np.iinfo(np.int32).max))
 
     start = time.perf_counter()
-    tokenize = TOKENIZERS[tok_name]
+    sentences, counts = _sentences(dialogues, TOKENIZERS[tok_name], min_count)
+    vocab = fixed if fixed is not None else build_vocabulary(counts, min_count, max_vocab)[0]
+    params = dict(vector_size=embedding_dim, window=window, min_count=min_count, sg=sg, negative=negative)
+    params.update(epochs=epochs, workers=workers, seed=seed)
+    model = _train_word2vec(Word2Vec, sentences, params)
+    seconds = time.perf_counter() - start
+
+    weight, n_trained = _embedding_rows(model.wv, vocab, int(embedding_dim), rng)
+    info = {
+        "method": "word2vec",
+        "tokenizer": tok_name,
+        "corpus": corpus or "",
+        "n_texts": len(dialogues),
+        "n_sentences": len(sentences),
+        "n_tokens": int(sum(counts.values())),
+        "params": {
+            "library": f"gensim {gensim_version}",
+            "vector_size": int(embedding_dim),
+            "window": int(window),
+            "min_count": int(min_count),
+            "max_vocab": None if max_vocab is None or fixed is not None else int(max_vocab),
+            "sg": int(sg),
+            "negative": int(negative),
+            "epochs": int(epochs),
+            "workers": int(workers),
+            "seed": seed,
+        },
+        "vocabulary": "given" if fixed is not None else "built",
+        "n_vectors": len(model.wv),
+        "n_trained": n_trained,
+        "coverage": n_trained / len(vocab),
+        "oov_row": "mean",
+        "train_seconds": float(seconds),
+    }
+    if groups is not None:
+        info["groups"] = sorted({str(g) for g in groups.tolist()})
+
+    from .neural import PretrainedEncoder
+
+    encoder = PretrainedEncoder(
+        architecture="hierarchical",
+        vocabulary=vocab,
+        embedding_dim=int(embedding_dim),
+        hidden_dim=int(embedding_dim),
+        pooling="last",
+        state_dict={"embedding.weight": torch.from_numpy(weight)},
+        info=info,
+    )
+    return (encoder, model) if return_model else encoder
+
+
+def _check_groups(groups, n_texts):
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.shape != (n_texts,):
+        raise ValueError(f"groups must hold one group per text: {n_texts} texts, groups of shape {groups.shape}")
+    return groups
+
+
+def _sentences(dialogues, tokenize, min_count):
+    """The non-empty token lists of every turn, and the token counts (first-appearance order)."""
     sentences = [toks for d in dialogues for t in d if t and (toks := list(tokenize(t)))]
     counts = Counter(tok for s in sentences for tok in s)
     if not counts or max(counts.values()) < min_count:
@@ -288,33 +318,23 @@ def word_vectors_encoder(
             f"no token occurs min_count={min_count} times in the {len(dialogues)} texts "
             f"({sum(counts.values())} tokens): give more text or lower min_count"
         )
-    if fixed is None:
-        # Counter keeps first-appearance order and sorted() is stable:
-        # the tokenizers' own rule (decreasing count, ties by first seen).
-        items = sorted(((t, c) for t, c in counts.items() if c >= min_count), key=lambda tc: -tc[1])
-        if max_vocab is not None:
-            items = items[:max_vocab]
-        vocab = {tok: i + 2 for i, (tok, _) in enumerate(items)}
-    else:
-        vocab = fixed
+    return sentences, counts
 
-    model = Word2Vec(
-        vector_size=embedding_dim,
-        window=window,
-        min_count=min_count,
-        sg=sg,
-        negative=negative,
-        epochs=epochs,
-        workers=workers,
-        seed=seed,
-        hashfxn=_stable_hash,
-    )
+
+def _train_word2vec(Word2Vec, sentences, params):
+    """gensim's Word2Vec trained on ``sentences``, seeded the same in every process."""
+    model = Word2Vec(**params, hashfxn=_stable_hash)
     model.build_vocab(sentences)
-    model.train(sentences, total_examples=len(sentences), epochs=epochs)
-    seconds = time.perf_counter() - start
+    model.train(sentences, total_examples=len(sentences), epochs=params["epochs"])
+    return model
 
-    wv = model.wv
-    dim = int(embedding_dim)
+
+def _embedding_rows(wv, vocab, dim, rng):
+    """The embedding matrix in the vocabulary's ids, and how many rows were trained.
+
+    Row 0 (padding) is zero, row 1 (OOV) the mean trained vector; a token
+    without a trained vector gets a random row of the trained vectors' scale.
+    """
     weight = np.zeros((len(vocab) + 2, dim), dtype=np.float32)
     trained = np.zeros(len(vocab) + 2, dtype=bool)
     for tok, i in vocab.items():
@@ -330,45 +350,4 @@ def word_vectors_encoder(
         scale = float(wv.vectors.std())
     missing = np.flatnonzero(~trained[2:]) + 2
     weight[missing] = rng.normal(0.0, scale, size=(len(missing), dim)).astype(np.float32)
-
-    info = {
-        "method": "word2vec",
-        "tokenizer": tok_name,
-        "corpus": corpus or "",
-        "n_texts": len(dialogues),
-        "n_sentences": len(sentences),
-        "n_tokens": int(sum(counts.values())),
-        "params": {
-            "library": f"gensim {gensim_version}",
-            "vector_size": dim,
-            "window": int(window),
-            "min_count": int(min_count),
-            "max_vocab": None if max_vocab is None or fixed is not None else int(max_vocab),
-            "sg": int(sg),
-            "negative": int(negative),
-            "epochs": int(epochs),
-            "workers": int(workers),
-            "seed": seed,
-        },
-        "vocabulary": "given" if fixed is not None else "built",
-        "n_vectors": len(wv),
-        "n_trained": n_trained,
-        "coverage": n_trained / len(vocab),
-        "oov_row": "mean",
-        "train_seconds": float(seconds),
-    }
-    if groups is not None:
-        info["groups"] = sorted({str(g) for g in groups.tolist()})
-
-    from .neural import PretrainedEncoder
-
-    encoder = PretrainedEncoder(
-        architecture="hierarchical",
-        vocabulary=vocab,
-        embedding_dim=dim,
-        hidden_dim=dim,
-        pooling="last",
-        state_dict={"embedding.weight": torch.from_numpy(weight)},
-        info=info,
-    )
-    return (encoder, model) if return_model else encoder
+    return weight, n_trained

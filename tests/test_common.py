@@ -38,31 +38,39 @@ def _neural(cls, tokenizer):
     return est, X
 
 
-def _cases():
-    cases = [
-        ("DialogueFlattener", DialogueFlattener(), DIALOGUES),
-        ("SequenceTokenizer", SequenceTokenizer(max_len=8), DIALOGUES),
-        ("HierarchicalTokenizer", HierarchicalTokenizer(max_turns=3, max_len=8), DIALOGUES),
-    ]
-    cases.append(("SLSTMClassifier", *_neural(sklearn_emoji.SLSTMClassifier, SequenceTokenizer(max_len=8))))
-    cases.append(("FLSTMClassifier", *_neural(sklearn_emoji.FLSTMClassifier, SequenceTokenizer(max_len=16))))
-    cases.append(
-        ("HLSTMClassifier", *_neural(sklearn_emoji.HLSTMClassifier, HierarchicalTokenizer(max_turns=3, max_len=8)))
-    )
-    cases.append(("LexiconEmojiRecommender", sklearn_emoji.LexiconEmojiRecommender(), DIALOGUES))
-    cases.append(("SiblingLexiconFeatures", sklearn_emoji.SiblingLexiconFeatures(), DIALOGUES))
-    cases.append(
-        (
-            "PriorShiftClassifier",
-            sklearn_emoji.PriorShiftClassifier(sklearn_emoji.make_method("S-BOW", tfidf__min_df=1)),
-            DIALOGUES,
-        )
-    )
-    return cases
+# Built on first use (the ``case`` fixture), never at collection time: the
+# neural cases' inputs come from fitted tokenizers.
+_BUILDERS = {
+    "DialogueFlattener": lambda: (DialogueFlattener(), DIALOGUES),
+    "SequenceTokenizer": lambda: (SequenceTokenizer(max_len=8), DIALOGUES),
+    "HierarchicalTokenizer": lambda: (HierarchicalTokenizer(max_turns=3, max_len=8), DIALOGUES),
+    "SLSTMClassifier": lambda: _neural(sklearn_emoji.SLSTMClassifier, SequenceTokenizer(max_len=8)),
+    "FLSTMClassifier": lambda: _neural(sklearn_emoji.FLSTMClassifier, SequenceTokenizer(max_len=16)),
+    "HLSTMClassifier": lambda: _neural(sklearn_emoji.HLSTMClassifier, HierarchicalTokenizer(max_turns=3, max_len=8)),
+    "LexiconEmojiRecommender": lambda: (sklearn_emoji.LexiconEmojiRecommender(), DIALOGUES),
+    "SiblingLexiconFeatures": lambda: (sklearn_emoji.SiblingLexiconFeatures(), DIALOGUES),
+    "PriorShiftClassifier": lambda: (
+        sklearn_emoji.PriorShiftClassifier(sklearn_emoji.make_method("S-BOW", tfidf__min_df=1)),
+        DIALOGUES,
+    ),
+}
+IDS = list(_BUILDERS)
 
 
-CASES = _cases()
-IDS = [c[0] for c in CASES]
+@pytest.fixture(scope="session")
+def built_cases():
+    return {}
+
+
+@pytest.fixture(params=IDS)
+def case(request, built_cases):
+    """``(name, unfitted estimator, X)``, each built once per session."""
+    name = request.param
+    if name not in built_cases:
+        built_cases[name] = _BUILDERS[name]()
+    est, X = built_cases[name]
+    return name, est, X
+
 
 GENERIC_CHECKS = [
     ec.check_no_attributes_set_in_init,
@@ -96,19 +104,21 @@ def _subset(X, idx):
     return X[idx] if isinstance(X, np.ndarray) else [X[i] for i in idx]
 
 
-@pytest.mark.parametrize("name, est, X", CASES, ids=IDS)
 @pytest.mark.parametrize("check", GENERIC_CHECKS, ids=lambda c: c.__name__)
-def test_sklearn_generic_checks(name, est, X, check):
+def test_sklearn_generic_checks(case, check):
+    name, est, X = case
     check(name, clone(est))
 
 
-@pytest.mark.parametrize("name, est, X", CASES, ids=IDS)
-def test_fit_contract(name, est, X):
+def test_fit_contract(case):
+    name, est, X = case
     y = np.asarray(LABELS, dtype=object)
     est = clone(est)
-    if name != "DialogueFlattener":  # stateless: usable without fit
+    if est.__sklearn_tags__().requires_fit:  # the tag says what transform/predict do before fit
         with pytest.raises(NotFittedError):
             _outputs(est, X)
+    else:
+        _outputs(est, X)
     assert est.fit(X, y) is est
     learned = [k for k in vars(est) if k.endswith("_") and not k.startswith("_")]
     assert learned, "a fitted estimator exposes learned attributes ending in _"
@@ -129,8 +139,8 @@ def test_fit_contract(name, est, X):
         assert set(est.predict(X)) <= set(LABELS)
 
 
-@pytest.mark.parametrize("name, est, X", CASES, ids=IDS)
-def test_tags_say_what_input_is_taken(name, est, X):
+def test_tags_say_what_input_is_taken(case):
+    name, est, X = case
     tags = est.__sklearn_tags__()
     takes_text = not isinstance(X, np.ndarray)
     assert tags.input_tags.string is takes_text
@@ -147,8 +157,8 @@ def _as_pandas(X):
     return pd.DataFrame({"dialogue": [list(d) if not isinstance(d, str) else d for d in X]})
 
 
-@pytest.mark.parametrize("name, est, X", CASES, ids=IDS)
-def test_pandas_input_gives_the_same_outputs(name, est, X):
+def test_pandas_input_gives_the_same_outputs(case):
+    name, est, X = case
     # Inputs as users hold them: a one-column DataFrame of dialogues and a Series of labels.
     pd = pytest.importorskip("pandas")
     y = np.asarray(LABELS, dtype=object)
@@ -157,7 +167,6 @@ def test_pandas_input_gives_the_same_outputs(name, est, X):
     _assert_same(reference, _outputs(fitted, _as_pandas(X)))
 
 
-@pytest.mark.parametrize("name, est, X", CASES, ids=IDS)
 @pytest.mark.parametrize(
     "bad, exc, match",
     [
@@ -167,7 +176,8 @@ def test_pandas_input_gives_the_same_outputs(name, est, X):
     ],
     ids=["nan", "none", "mixed"],
 )
-def test_bad_labels_are_refused(name, est, X, bad, exc, match):
+def test_bad_labels_are_refused(case, bad, exc, match):
+    name, est, X = case
     # No class "nan", no silent ["a", "7"]: every estimator that takes y refuses these by name.
     y = list(LABELS)
     y[3] = bad

@@ -427,6 +427,30 @@ def test_weibo_cache_is_one_file_per_source(tmp_path, tmp_cache, monkeypatch):
     assert load_weibo_dialogues(data_home=tmp_path, **LOOSE).data == first.data  # now up to date
 
 
+def test_weibo_cache_follows_jiebas_dictionary(tmp_path, tmp_cache, monkeypatch, restore_jieba):
+    # Issue 24, item 4: the parsed form stores every turn's tokens, so a user
+    # dictionary must make it stale, or the loader serves the old words.
+    import jieba
+
+    _write_ced_folder(tmp_path, **HANDMADE)
+    parses = []
+    parse = _weibo._parse_ced
+    monkeypatch.setattr(_weibo, "_parse_ced", lambda *a, **k: parses.append(1) or parse(*a, **k))
+    load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    assert len(parses) == 1
+    jieba.add_word("天气很好", freq=10**6)
+    try:
+        load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+        assert len(parses) == 2
+        (cache_file,) = (tmp_cache / "parsed").glob("*.pkl")
+        assert "天气很好" in pickle.loads(cache_file.read_bytes())["vocab"]
+    finally:
+        jieba.del_word("天气很好")
+    load_weibo_dialogues(data_home=tmp_path, **LOOSE)
+    assert len(parses) == 3
+
+
 def test_weibo_corrupt_cache_is_rebuilt(tmp_path, tmp_cache):
     _write_ced_folder(tmp_path, **HANDMADE)
     first = load_weibo_dialogues(data_home=tmp_path, **LOOSE)

@@ -31,9 +31,11 @@ def test_licence_file_is_named_and_is_bsd_3_clause(pyproject):
     assert "Neither the name of the copyright holder" in text
 
 
-def test_py_typed_is_shipped(pyproject):
-    assert (ROOT / "sklearn_emoji" / "py.typed").is_file()
-    assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["sklearn_emoji"]
+def test_py_typed_is_not_shipped(pyproject):
+    # The public API is not annotated (see CHANGELOG, 0.3 unreleased): a
+    # py.typed marker would tell type checkers to trust signatures that say nothing.
+    assert not (ROOT / "sklearn_emoji" / "py.typed").exists()
+    assert "py.typed" not in pyproject["tool"]["setuptools"]["package-data"]["sklearn_emoji"]
 
 
 def test_every_public_name_resolves():

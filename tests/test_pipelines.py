@@ -57,8 +57,12 @@ def test_grid_search_over_tfidf_param_scored_by_p1_and_mrr(weibo):
     )
     search.fit(weibo.data, weibo.target)
     res = search.cv_results_
-    for key in ("mean_test_p@1", "mean_test_p@3", "mean_test_mrr"):
-        assert np.all((res[key] > 0) & (res[key] <= 1))
+    # Every grid point clearly above chance on every metric (measured on these
+    # 1,500 dialogues: P@1 0.20, P@3 0.47, MRR 0.41 against 0.10, 0.30, 0.29).
+    n = len(weibo.target_names)
+    chance = {"mean_test_p@1": 1 / n, "mean_test_p@3": 3 / n, "mean_test_mrr": np.mean(1 / np.arange(1, n + 1))}
+    for key, bar in chance.items():
+        assert np.all(res[key] > bar + 0.05), (key, res[key], bar)
     assert np.all(res["mean_test_p@3"] >= res["mean_test_p@1"])
     best = search.best_estimator_
     ranked = top_k_emojis(best, weibo.data[:3], k=3)

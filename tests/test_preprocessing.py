@@ -205,8 +205,11 @@ def test_inverse_transform_refuses_ids_outside_the_vocabulary(Est, shape):
 
 
 def test_fixed_vocabulary_ids_are_checked():
-    for vocab in ({"a": 2, "b": 4}, {"a": 1}, {"a": True, "b": 3}, {"a": 2.0}, {3: 2}):
-        with pytest.raises(ValueError, match="ids 2, 3"):
+    for vocab in ({"a": 2, "b": 4}, {"a": 1}, {"a": 2, "b": 2}):
+        with pytest.raises(ValueError, match="ids must be 2, 3"):
+            SequenceTokenizer(vocabulary=vocab).fit(["a b"])
+    for vocab, match in (({"a": True, "b": 3}, "ids must be ints"), ({"a": 2.0}, "ids must be ints"), ({3: 2}, "keys")):
+        with pytest.raises(TypeError, match=match):
             SequenceTokenizer(vocabulary=vocab).fit(["a b"])
     tok = SequenceTokenizer(vocabulary={"b": 2, "a": 3}, max_len=3).fit(["a b zz"])
     assert tok.vocab_size_ == 4

@@ -22,10 +22,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from sklearn_emoji import text as text_module
 from sklearn_emoji.datasets import load_tweeteval_emoji
 from sklearn_emoji.emojis import WEIBO_CODE_PATTERN, find_emojis, strip_emojis
 from sklearn_emoji.preprocessing import HierarchicalTokenizer, SequenceTokenizer
+from sklearn_emoji.text import _jieba as jieba_module
+from sklearn_emoji.text import _pool as pool_module
+from sklearn_emoji.text import _tokenize as tok_module
 from sklearn_emoji.text import (
     cached_tokenize,
     cached_tokenize_chars,
@@ -35,8 +37,8 @@ from sklearn_emoji.text import (
     tokenize_many,
 )
 
-_REF_TOKEN = text_module.re.compile(
-    r"(?P<emo>" + text_module._EMOTICON + r")"
+_REF_TOKEN = tok_module.re.compile(
+    r"(?P<emo>" + tok_module._EMOTICON + r")"
     r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
     r"|(?P<word>[^\W\d_](?:[^\W_]|['’\-](?=[^\W\d_]))*|\d+(?:[.,:]\d+)*(?:[^\W\d_]+)?|#\w+)"
     r"|(?P<punct>([^\w\s])\5*)"
@@ -123,7 +125,7 @@ def test_tokens_match_the_reference(corpus, request):
         assert [list(cached(t)) for t in texts] == expected  # from the memory this time
 
 
-def test_han_runs_match_jieba_after_a_dictionary_change(weibo_texts):
+def test_han_runs_match_jieba_after_a_dictionary_change(weibo_texts, restore_jieba):
     texts = weibo_texts[:300]
     assert [tokenize(t) for t in texts] == [reference_tokenize(t) for t in texts]
     word = "转发微博测试词"
@@ -134,6 +136,51 @@ def test_han_runs_match_jieba_after_a_dictionary_change(weibo_texts):
     finally:
         jieba.del_word(word)
     assert word not in tokenize("我们转发微博测试词吧")
+
+
+def test_cached_tokenizers_follow_the_dictionary(tmp_path, monkeypatch, restore_jieba):
+    # Issue 24, item 4: the memories (whole texts, Han runs, the parallel
+    # pool's) returned the tokens of jieba's dictionary as it was.
+    monkeypatch.setattr(pool_module, "PARALLEL_MIN_CHARS", 0)
+    text, word, other = "他们在云计算机房里加班", "云计算机房", "加班狗"
+    texts = [text, "明天还要" + other + "吧"]
+    before = [list(cached_tokenize(t)) for t in texts]
+    assert word not in before[0] and before == [reference_tokenize(t) for t in texts]
+    jieba.add_word(word, freq=10**6)
+    try:
+        assert word in cached_tokenize(text)
+        assert [list(cached_tokenize(t)) for t in texts] == [reference_tokenize(t) for t in texts]
+        userdict = tmp_path / "userdict.txt"
+        userdict.write_text(f"{other} 1000000\n", encoding="utf-8")
+        jieba.load_userdict(str(userdict))
+        assert other in cached_tokenize(texts[1])
+        assert [list(t) for t in tokenize_many(texts * 2, n_jobs=2)] == [reference_tokenize(t) for t in texts * 2]
+    finally:
+        jieba.del_word(word)
+        jieba.del_word(other)
+    assert [list(cached_tokenize(t)) for t in texts] == [reference_tokenize(t) for t in texts]
+    assert word not in cached_tokenize(text)
+    assert cached_tokenize_chars(text) == tuple(text)  # characters need no dictionary
+
+
+def test_the_fast_segmenter_is_on_for_the_jieba_it_copies(monkeypatch):
+    if jieba.__version__ != jieba_module.SEGMENTER_JIEBA_VERSION:
+        pytest.skip(f"jieba {jieba.__version__}: the copy of jieba 0.42.1's segmenter is off by design")
+    assert jieba_module.FAST_SEGMENTER
+    expected = reference_tokenize("明天去看电影吧")
+
+    def no_lcut(*args, **kwargs):
+        raise AssertionError("jieba.lcut was called: the fast segmenter is off")
+
+    monkeypatch.setattr(jieba, "lcut", no_lcut)
+    assert tokenize("我今天很开心") == ["我", "今天", "很", "开心"]
+    assert list(cached_tokenize("明天去看电影吧")) == expected
+
+
+def test_without_the_fast_segmenter_jieba_cuts_every_run(weibo_texts, monkeypatch):
+    monkeypatch.setattr(jieba_module, "FAST_SEGMENTER", False)
+    texts = weibo_texts[:200]
+    assert [list(cached_tokenize(t)) for t in texts] == [reference_tokenize(t) for t in texts]
 
 
 def test_model_outputs_match_the_reference(weibo_texts, tweets):
@@ -172,12 +219,12 @@ def test_fit_transform_tokenizes_once_and_equals_fit_then_transform(Est, weibo_t
 @pytest.fixture
 def go_parallel(monkeypatch):
     """Parallel on small inputs, every memory empty; counts the calls of each parallel path."""
-    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS", 0)
-    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS_COLD", 0)
+    monkeypatch.setattr(pool_module, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(pool_module, "PARALLEL_MIN_CHARS_COLD", 0)
     cached_tokenize.cache_clear()
     cached_tokenize_chars.cache_clear()
     calls = {"forked": 0, "joblib": 0}
-    forked, chunk = text_module._tokenize_forked, text_module._tokenize_chunk
+    forked, chunk = pool_module._tokenize_forked, pool_module._tokenize_chunk
 
     def counted_forked(*args):
         calls["forked"] += 1
@@ -187,8 +234,8 @@ def go_parallel(monkeypatch):
         calls["joblib"] += 1
         return chunk(*args)
 
-    monkeypatch.setattr(text_module, "_tokenize_forked", counted_forked)
-    monkeypatch.setattr(text_module, "_tokenize_chunk", counted_chunk)
+    monkeypatch.setattr(pool_module, "_tokenize_forked", counted_forked)
+    monkeypatch.setattr(pool_module, "_tokenize_chunk", counted_chunk)
     return calls
 
 
@@ -202,7 +249,7 @@ def test_parallel_tokenization_matches_serial(Est, weibo_texts, go_parallel):
     np.testing.assert_array_equal(parallel.transform(X), serial.transform(X))
     cached_tokenize.cache_clear()
     np.testing.assert_array_equal(Est(max_len=15, n_jobs=2).fit_transform(X), serial.transform(X))
-    if text_module._can_fork():
+    if pool_module._can_fork():
         assert go_parallel["forked"] >= 1
 
 
@@ -210,7 +257,7 @@ def test_tokenize_many_in_parallel_fills_this_process_memory(weibo_texts, go_par
     texts = weibo_texts[:200] * 2  # repeats are tokenized once
     out = tokenize_many(texts, n_jobs=2)
     assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
-    assert all(text_module._WORDS_MEMO.get(t) == tuple(o) for t, o in zip(texts, out))
+    assert all(tok_module._WORDS_MEMO.get(t) == tuple(o) for t, o in zip(texts, out))
     chars = tokenize_many(texts[:50], "chars", n_jobs=2)
     assert [list(t) for t in chars] == [reference_tokenize_chars(t) for t in texts[:50]]
 
@@ -219,15 +266,15 @@ def test_tokenize_many_sends_only_texts_this_process_does_not_know(weibo_texts, 
     texts = [t for t in weibo_texts if t.strip()][:300]
     tokenize_many(texts[:200])  # serially: now in this process's memory
     sent = []
-    forked = text_module._tokenize_forked
-    monkeypatch.setattr(text_module, "_tokenize_forked", lambda d, f, n: sent.extend(d) or forked(d, f, n))
-    monkeypatch.setattr(text_module, "_can_fork", lambda: True)
+    forked = pool_module._tokenize_forked
+    monkeypatch.setattr(pool_module, "_tokenize_forked", lambda d, f, n: sent.extend(d) or forked(d, f, n))
+    monkeypatch.setattr(pool_module, "_can_fork", lambda: True)
     out = tokenize_many(texts, n_jobs=2)
     assert sorted(sent) == sorted(set(texts[200:]) - set(texts[:200]))
     assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
 
 
-@pytest.mark.skipif(not text_module._can_fork(), reason="forked workers need Linux and joblib's default backend")
+@pytest.mark.skipif(not pool_module._can_fork(), reason="forked workers need Linux and joblib's default backend")
 def test_forked_workers_tokenize_every_kind_of_text(weibo_texts, go_parallel):
     # texts holding the separators the workers pack tokens with, empty texts, emoji, both scripts
     texts = [t for t in weibo_texts[:100] if t.strip()] + ["a\x00b c", "x\x01y", "", "   ", "好 👍🏽 ok!!", "😂"]
@@ -247,14 +294,14 @@ def test_tokenize_many_uses_joblib_when_another_backend_is_chosen(weibo_texts, g
 
     texts = [t for t in weibo_texts[:120] if t.strip()]
     with parallel_config(backend="threading"):
-        assert not text_module._can_fork()
+        assert not pool_module._can_fork()
         out = tokenize_many(texts, n_jobs=2)
     assert go_parallel == {"forked": 0, "joblib": 2}
     assert [list(t) for t in out] == [reference_tokenize(t) for t in texts]
 
 
 def test_tokenize_many_without_fork_runs_loky_workers(weibo_texts, go_parallel, monkeypatch):
-    monkeypatch.setattr(text_module, "_can_fork", lambda: False)
+    monkeypatch.setattr(pool_module, "_can_fork", lambda: False)
     texts = [t for t in weibo_texts[:120] if t.strip()]
     out = tokenize_many(texts, n_jobs=2)
     assert go_parallel["forked"] == 0
@@ -263,29 +310,29 @@ def test_tokenize_many_without_fork_runs_loky_workers(weibo_texts, go_parallel, 
 
 @pytest.mark.parametrize("fork", [True, False])
 def test_tokenize_many_in_parallel_names_a_text_that_is_not_a_str(go_parallel, monkeypatch, fork):
-    if fork and not text_module._can_fork():
+    if fork and not pool_module._can_fork():
         pytest.skip("forked workers need Linux")
-    monkeypatch.setattr(text_module, "_can_fork", lambda: fork)
+    monkeypatch.setattr(pool_module, "_can_fork", lambda: fork)
     with pytest.raises(TypeError, match="text must be a str, got int"):
         tokenize_many(["so happy", "我很开心", 5, "ok"], n_jobs=2)
 
 
 def test_tokenize_many_stays_serial_below_the_threshold(weibo_texts, go_parallel, monkeypatch):
-    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS", 10**9)
-    monkeypatch.setattr(text_module, "PARALLEL_MIN_CHARS_COLD", 10**9)
+    monkeypatch.setattr(pool_module, "PARALLEL_MIN_CHARS", 10**9)
+    monkeypatch.setattr(pool_module, "PARALLEL_MIN_CHARS_COLD", 10**9)
     texts = [t for t in weibo_texts[:120] if t.strip()]
     assert [list(t) for t in tokenize_many(texts, n_jobs=2)] == [reference_tokenize(t) for t in texts]
     assert go_parallel == {"forked": 0, "joblib": 0}
 
 
 def test_memories_stay_bounded(monkeypatch):
-    memo = text_module._Memo(8)
+    memo = tok_module._Memo(8)
     for i in range(100):
         memo.put(str(i), (str(i),))
         assert len(memo) <= 8
     assert "99" in memo and "0" not in memo  # the oldest are forgotten
-    monkeypatch.setattr(text_module, "_WORDS_MEMO", memo)
-    monkeypatch.setitem(text_module._MEMOS, cached_tokenize, memo)
+    monkeypatch.setattr(tok_module, "_WORDS_MEMO", memo)
+    monkeypatch.setitem(tok_module._MEMOS, cached_tokenize, memo)
     for i in range(50):
         assert cached_tokenize(f"text {i}") == ("text", str(i))
     assert len(memo) <= 8

@@ -123,7 +123,7 @@ def test_tokenizer_takes_the_encoders_ids(encoder):
     tok = HierarchicalTokenizer(vocabulary=encoder).fit([["完全没见过的词"]])
     assert tok.vocabulary_ == encoder.vocabulary and tok.vocab_size_ == encoder.vocab_size
     assert tok.token_counts_ == {}
-    with pytest.raises(ValueError, match="ids 2, 3"):
+    with pytest.raises(ValueError, match="ids must be 2, 3"):
         SequenceTokenizer(vocabulary={"a": 5}).fit(["a"])
     with pytest.raises(TypeError, match="vocabulary must be None, a dict"):
         SequenceTokenizer(vocabulary=["a"]).fit(["a"])

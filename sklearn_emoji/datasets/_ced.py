@@ -33,6 +33,7 @@ from .. import emojis as _emojis_module
 from .. import text as _text_module
 from ..emojis import find_emojis, strip_emojis
 from ..text import clean_text, tokenize
+from ..text._jieba import dictionary_fingerprint
 from ._base import DataFileError, DataNotFoundError, _cache_path
 
 _ROOT_DIR = "original-microblog"
@@ -452,14 +453,21 @@ def _source_signature(path):
 
 
 def _code_signature():
-    """Versions of the code the parsed form depends on (this parser, cleaning, emojis, jieba)."""
+    """What the parsed form depends on: this parser, cleaning, emojis, and jieba with its dictionary.
+
+    The tokens of every turn are stored, so a jieba dictionary changed by
+    ``jieba.add_word`` or ``jieba.load_userdict`` makes the cache stale, like
+    a change of the code.
+    """
     h = hashlib.sha1()
-    for mod in (sys.modules[__name__], _text_module, _emojis_module):
+    files = [Path(sys.modules[__name__].__file__), Path(_emojis_module.__file__)]
+    files += sorted(Path(_text_module.__file__).parent.glob("*.py"))  # the text package
+    for f in files:
         try:
-            h.update(Path(mod.__file__).read_bytes())
+            h.update(f.read_bytes())
         except OSError:  # pragma: no cover
-            h.update(mod.__name__.encode())
-    h.update(f"{_emoji.__version__}|{jieba.__version__}|{_FORMAT_VERSION}".encode())
+            h.update(str(f).encode())
+    h.update(f"{_emoji.__version__}|{jieba.__version__}|{_FORMAT_VERSION}|{dictionary_fingerprint()}".encode())
     return h.hexdigest()
 
 

@@ -86,12 +86,36 @@ def _select(
     random_state,
     exclude_idx=None,
 ):
+    """Apply the selection rules to the parsed form, in the paper's order; the loaders' arrays and counts.
+
+    Returns ``(data, target, target_names, groups, target_counts, counts)``,
+    ``counts`` holding the number of dialogues left after each rule.
+    """
     labels = parsed["labels"]
-    ptr = parsed["dlg_ptr"]
-    tok_ptr, tok_ids = parsed["tok_ptr"], parsed["tok_ids"]
-    emojis = parsed["emojis"]
-    counts = {}
-    counts["replies_with_one_emoji"] = int(len(labels))
+    counts = {"replies_with_one_emoji": int(len(labels))}
+    keep, top = _top_emojis(parsed, exclude_idx, n_emojis, counts)
+    n_all = np.diff(parsed["dlg_ptr"])
+    n_turns = n_all if max_turns is None else np.minimum(n_all, max_turns)
+    keep &= n_turns >= min_turns
+    counts["min_turns"] = int(keep.sum())
+    cand = np.flatnonzero(keep)
+    truncate = long_turns == "truncate" and max_words is not None
+    sel = cand[_word_rules(parsed, cand, n_turns, min_word_freq, max_words, max_oov, truncate, counts)]
+    sel = _balance_and_sample(labels, sel, top, balance, n_samples, random_state, counts)
+    data = _dialogues(parsed, sel, n_turns, max_words if truncate else None)
+    emoji_arr = np.array(parsed["emojis"], dtype=object)
+    target = emoji_arr[labels[sel]] if len(sel) else np.array([], dtype=object)
+    final = set(labels[sel].tolist())
+    target_names = np.array([parsed["emojis"][e] for e in top if e in final], dtype=object)
+    keys = np.asarray(parsed["keys"], dtype=str)
+    groups = keys[parsed["groups"][sel]] if len(sel) else np.array([], dtype=str)
+    target_counts = parsed["repeats"][sel].astype(np.int64)
+    return data, target, target_names, groups, target_counts, counts
+
+
+def _top_emojis(parsed, exclude_idx, n_emojis, counts):
+    """The dialogues outside the held-out threads whose emoji is among the ``n_emojis`` most frequent; those emojis."""
+    labels, emojis = parsed["labels"], parsed["emojis"]
     # Held-out threads go first: every later rule (the top emojis, the word
     # counts of the OOV rule, balancing) sees only the dialogues left here.
     if exclude_idx is not None and len(exclude_idx):
@@ -99,21 +123,18 @@ def _select(
     else:
         allowed = np.ones(len(labels), dtype=bool)
     counts["exclude_groups"] = int(allowed.sum())
-
     cnt = np.bincount(labels[allowed], minlength=len(emojis))
     order = sorted(range(len(emojis)), key=lambda e: (-cnt[e], emojis[e]))
     top = [e for e in order[:n_emojis] if cnt[e] > 0]
-
     keep = allowed & np.isin(labels, top)
     counts["top_emojis"] = int(keep.sum())
+    return keep, top
 
-    n_all = np.diff(ptr)
-    n_turns = n_all if max_turns is None else np.minimum(n_all, max_turns)
-    keep &= n_turns >= min_turns
-    counts["min_turns"] = int(keep.sum())
 
+def _word_rules(parsed, cand, n_turns, min_word_freq, max_words, max_oov, truncate, counts):
+    """Which candidate dialogues pass the long-turn, OOV and has-text rules (a mask over ``cand``)."""
+    ptr, tok_ptr, tok_ids = parsed["dlg_ptr"], parsed["tok_ptr"], parsed["tok_ids"]
     # Turns of the candidate dialogues (the last n_turns of each chain).
-    cand = np.flatnonzero(keep)
     c_nt = n_turns[cand]
     c_start = ptr[cand + 1] - c_nt
     turn_tids = parsed["dlg_tids"][_ranges(c_start, c_nt)]
@@ -121,7 +142,6 @@ def _select(
 
     n_texts = len(tok_ptr) - 1
     tok_len = np.diff(tok_ptr)
-    truncate = long_turns == "truncate" and max_words is not None
     kept_len = np.minimum(tok_len, max_words) if truncate else tok_len
 
     # Word frequencies over the candidate dialogues, every occurrence counted
@@ -156,8 +176,11 @@ def _select(
     # cut off from its root post by max_turns) holds nothing to learn from.
     ok &= any_turn(kept_len[turn_tids] > 0)
     counts["has_text"] = int(ok.sum())
-    sel = cand[ok]
+    return ok
 
+
+def _balance_and_sample(labels, sel, top, balance, n_samples, random_state, counts):
+    """The selected dialogues balanced (as many of each emoji) and subsampled."""
     rng = check_random_state(random_state)
     present = [e for e in top if np.any(labels[sel] == e)]
     if balance and present:
@@ -178,9 +201,15 @@ def _select(
             perm = perm[np.lexsort((cls, rank))]
         sel = np.sort(perm[:n_samples])
     counts["n_samples"] = int(len(sel))
+    return sel
 
-    # Build the output.
+
+def _dialogues(parsed, sel, n_turns, max_words):
+    """The turns of the selected dialogues (cut after ``max_words`` tokens unless None); their tokens remembered."""
+    ptr, tok_ptr, tok_ids = parsed["dlg_ptr"], parsed["tok_ptr"], parsed["tok_ids"]
     texts, vocab = parsed["texts"], parsed["vocab"]
+    tok_len = np.diff(tok_ptr)
+    truncate = max_words is not None
     truncated = {}
 
     def turn_text(t):
@@ -201,11 +230,4 @@ def _select(
     # The parse tokenized every turn with `tokenize`: hand those tokens to the
     # memoised default tokenizer, so pipelines do not tokenize them again.
     remember_tokens((texts[t] for t in kept), ([vocab[v] for v in tok_ids[tok_ptr[t] : tok_ptr[t + 1]]] for t in kept))
-    emoji_arr = np.array(emojis, dtype=object)
-    target = emoji_arr[labels[sel]] if len(sel) else np.array([], dtype=object)
-    final = set(labels[sel].tolist())
-    target_names = np.array([emojis[e] for e in top if e in final], dtype=object)
-    keys = np.asarray(parsed["keys"], dtype=str)
-    groups = keys[parsed["groups"][sel]] if len(sel) else np.array([], dtype=str)
-    target_counts = parsed["repeats"][sel].astype(np.int64)
-    return data, target, target_names, groups, target_counts, counts
+    return data

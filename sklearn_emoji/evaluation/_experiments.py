@@ -396,7 +396,6 @@ def evaluate_on_weibo(
     models : dict
         Method name -> fitted model.
     """
-    from .. import __version__
     from ..datasets import load_weibo_dialogues
     from ..pipelines import available_methods
 
@@ -418,27 +417,46 @@ def evaluate_on_weibo(
         n_seen = check_no_overlap(pretrained, split.groups_test)
         if verbose:
             print(f"pre-trained encoder {source}: {n_seen} root posts seen, none of the test threads", flush=True)
+    n_train, n_test = len(split.X_train), len(split.X_test)
+    head = dict(methods=methods, n_dialogues=len(bunch.data), n_train=n_train, n_test=n_test, test_size=test_size)
+    head.update(random_state=random_state, long_turns=long_turns, n_samples=n_samples)
+    what = f"the training part of a split by root post (test_size={test_size}, random_state={random_state})"
+    return _run_experiment(
+        methods,
+        (split.X_train, split.y_train, split.X_test, split.y_test),
+        head=head,
+        training_data=f"Weibo CED dialogues, {what}: {n_train} dialogues",
+        options=(lstm_params, settings, pretrained, source),
+        random_state=random_state,
+        progress=progress,
+        groups=split.groups_train,
+        on_method_done=on_method_done,
+    )
+
+
+def _run_experiment(methods, data, *, head, training_data, options, random_state, progress, groups=None,
+                    per_emoji="p@1", extra=None, on_method_done=None):  # fmt: skip
+    """The core of both experiments: fit and score ``methods`` on ``data``, the result dict and the models.
+
+    ``data`` is ``(X_train, y_train, X_test, y_test)``; ``head`` the
+    dataset's own settings, to which the LSTM options (``options``: the
+    ``lstm_params``, ``settings``, encoder and its source) are added;
+    ``extra`` keys close the result. ``on_method_done(result)`` is called
+    after each method with the result so far (``complete`` is False until
+    the last method).
+    """
+    from .. import __version__
+
+    lstm_params, settings, pretrained, source = options
     params = {m: method_params(m, lstm_params, settings=settings, pretrained=pretrained) for m in methods}
     result = {
         "version": __version__,
-        "settings": {
-            "methods": methods,
-            "n_dialogues": len(bunch.data),
-            "n_train": len(split.X_train),
-            "n_test": len(split.X_test),
-            "test_size": test_size,
-            "random_state": random_state,
-            "long_turns": long_turns,
-            "n_samples": n_samples,
-            **_lstm_settings(lstm_params, settings, source),
-        },
-        "training_data": (
-            f"Weibo CED dialogues, the training part of a split by root post (test_size={test_size}, "
-            f"random_state={random_state}): {len(split.X_train)} dialogues"
-        ),
+        "settings": {**head, **_lstm_settings(lstm_params, settings, source)},
+        "training_data": training_data,
         "complete": False,
         "table2": {},
         "table3": {},
+        **(extra or {}),
     }
 
     def done(table2, table3):
@@ -448,14 +466,12 @@ def evaluate_on_weibo(
 
     _, _, models = evaluate_methods(
         methods,
-        split.X_train,
-        split.y_train,
-        split.X_test,
-        split.y_test,
+        *data,
         random_state=random_state,
         params=params,
         progress=progress,
-        groups=split.groups_train,
+        groups=groups,
+        per_emoji=per_emoji,
         on_method_done=done,
     )
     return result, models
@@ -473,6 +489,7 @@ def evaluate_on_tweeteval(
     pretrained=None,
     progress=True,
     verbose=True,
+    on_method_done=None,
 ):
     """Emoji prediction on TweetEval's official train/test split (macro-F1 is its measure).
 
@@ -489,17 +506,16 @@ def evaluate_on_tweeteval(
     remnants : {"remove", "keep"}, default="remove"
         Passed to :func:`~sklearn_emoji.datasets.load_tweeteval_emoji`.
     random_state : int, default=0
-    lstm_params, settings, pretrained, progress, verbose
+    lstm_params, settings, pretrained, progress, verbose, on_method_done
         As in :func:`evaluate_on_weibo`.
 
     Returns
     -------
     result : dict
-        ``version``, ``settings``, ``training_data``, ``table2``, ``table3`` and
-        ``table3_measure`` (``"f1"``).
+        ``version``, ``settings``, ``training_data``, ``complete``, ``table2``,
+        ``table3`` and ``table3_measure`` (``"f1"``).
     models : dict
     """
-    from .. import __version__
     from ..datasets import load_tweeteval_emoji
 
     methods = _methods(methods, TWEETEVAL_METHODS)
@@ -513,36 +529,20 @@ def evaluate_on_tweeteval(
             flush=True,
         )
     pretrained, source = _encoder(pretrained)
-    params = {m: method_params(m, lstm_params, settings=settings, pretrained=pretrained) for m in methods}
-    table2, table3, models = evaluate_methods(
+    head = dict(dataset="tweeteval", methods=methods, n_train=len(X_train), n_test=len(X_test), remnants=remnants)
+    head.update(random_state=random_state, n_samples=n_samples)
+    return _run_experiment(
         methods,
-        X_train,
-        y_train,
-        X_test,
-        y_test,
+        (X_train, y_train, X_test, y_test),
+        head=head,
+        training_data=f"TweetEval emoji, train split: {len(X_train)} tweets, emoji remnants {remnants}",
+        options=(lstm_params, settings, pretrained, source),
         random_state=random_state,
-        params=params,
         progress=progress,
         per_emoji="f1",
+        extra={"table3_measure": "f1"},
+        on_method_done=on_method_done,
     )
-    result = {
-        "version": __version__,
-        "settings": {
-            "dataset": "tweeteval",
-            "methods": methods,
-            "n_train": len(X_train),
-            "n_test": len(X_test),
-            "remnants": remnants,
-            "random_state": random_state,
-            "n_samples": n_samples,
-            **_lstm_settings(lstm_params, settings, source),
-        },
-        "training_data": f"TweetEval emoji, train split: {len(X_train)} tweets, emoji remnants {remnants}",
-        "table2": table2,
-        "table3": table3,
-        "table3_measure": "f1",
-    }
-    return result, models
 
 
 def train_on_weibo(

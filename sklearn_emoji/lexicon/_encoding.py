@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_dialogues
-from ..preprocessing import OOV_ID, PAD_ID
+from .._vocabulary import OOV_ID, PAD_ID
 
 # The library's token ids: 0 is padding, 1 out-of-vocabulary, tokens from 2 in the
 # order they were first seen. Padding also marks where a turn starts and ends: every

@@ -37,7 +37,7 @@ import numpy as np
 import torch
 
 from .._compat import Interval, validate_params
-from ..preprocessing import OOV_ID
+from .._vocabulary import OOV_ID
 from ..text import TOKENIZERS, get_tokenizer
 
 __all__ = ["TokenArrays", "TokenDataset", "write_token_arrays", "load_token_arrays"]

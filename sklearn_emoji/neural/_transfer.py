@@ -38,6 +38,8 @@ import torch
 from skorch.callbacks import Callback
 from skorch.utils import freeze_parameter, unfreeze_parameter
 
+from .._vocabulary import check_vocabulary
+
 __all__ = [
     "PretrainedEncoder",
     "EncoderFileError",
@@ -167,14 +169,10 @@ class PretrainedEncoder:
             fail(f"architecture must be 'sequence' or 'hierarchical', got {self.architecture!r}")
         if self.pooling not in ("last", "attention"):
             fail(f"pooling must be 'last' or 'attention', got {self.pooling!r}")
-        if not all(isinstance(k, str) for k in self.vocabulary):
-            fail("vocabulary keys must be str tokens")
-        ids = sorted(self.vocabulary.values())
-        if ids != list(range(2, len(ids) + 2)):
-            fail(
-                "vocabulary ids must be 2, 3, ..., len(vocabulary) + 1 (0 is padding, 1 is OOV); "
-                f"got {len(ids)} ids ranging {ids[0] if ids else None}..{ids[-1] if ids else None}"
-            )
+        try:
+            check_vocabulary(self.vocabulary)
+        except (TypeError, ValueError) as exc:
+            fail(str(exc))
         if "embedding.weight" not in self.state_dict:
             fail("the weights hold no 'embedding.weight'")
         allowed = set(_LAYERS[self.architecture]) | {"output"}
