@@ -69,6 +69,7 @@ import numpy as np
 from . import __version__
 from ._utils import atomic_write_bytes
 from ._validation import check_dialogues, check_texts
+from ._vocabulary import OOV_ID
 
 __all__ = ["export_onnx", "load_onnx", "quantize_onnx", "OnnxEmojiModel", "tokenizer_path"]
 
@@ -77,7 +78,6 @@ FORMAT_VERSION = 1
 OPSET = 17
 # Keys of the ONNX file's metadata_props that tie it to its tokenizer file.
 _META = "sklearn_emoji."
-_PAD_ID, _OOV_ID = 0, 1
 _BATCH = 128
 
 _EXPORT_EXTRA = 'pip install "sklearn-emoji[onnx]"'
@@ -579,7 +579,8 @@ def _build_steps(state):
 # The steps below replay, in NumPy and without scikit-learn, the fitted transformers whose state the tokenizer
 # file holds; loading them needs no estimator class, so serving imports neither scikit-learn nor SciPy.
 # They follow sklearn_emoji.preprocessing (DialogueFlattener.transform, _BaseTokenizer._encode) rule for rule,
-# and test_export.py checks that they give the pipeline's ids and features on real and odd dialogues.
+# with the ids of the contract in _vocabulary (which imports no scikit-learn), and test_export.py checks that
+# they give the pipeline's ids and features on real and odd dialogues.
 
 
 class _Flatten:
@@ -640,7 +641,7 @@ class _Tokens:
         ``truncating`` end; an empty list is one OOV id."""
         get = self.vocabulary.get
         lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        ids = np.fromiter(map(get, chain.from_iterable(token_lists), repeat(_OOV_ID)), dtype=np.int64, count=lens.sum())
+        ids = np.fromiter(map(get, chain.from_iterable(token_lists), repeat(OOV_ID)), dtype=np.int64, count=lens.sum())
         rows = np.asarray(rows, dtype=np.int64)
         kept = np.minimum(lens, self.max_len)
         first = np.cumsum(lens) - lens
@@ -649,7 +650,7 @@ class _Tokens:
         which = np.repeat(np.arange(len(kept)), kept)
         col = np.arange(kept.sum()) - np.repeat(np.cumsum(kept) - kept, kept)
         out[rows[which], col] = ids[first[which] + col]
-        out[rows[lens == 0], 0] = _OOV_ID
+        out[rows[lens == 0], 0] = OOV_ID
 
 
 class _Tfidf:
@@ -892,10 +893,10 @@ class OnnxEmojiModel:
         if self._kind == "linear":
             return X
         ids = np.array(X, dtype=np.int64)  # as the torch classifiers read them (as_ids)
-        ids[ids >= self.vocab_size_] = _OOV_ID
+        ids[ids >= self.vocab_size_] = OOV_ID
         empty = ~ids.reshape(len(ids), -1).any(1)
         if empty.any():
-            ids[(empty,) + (0,) * (ids.ndim - 1)] = _OOV_ID
+            ids[(empty,) + (0,) * (ids.ndim - 1)] = OOV_ID
         return ids
 
     def predict_proba(self, X):
