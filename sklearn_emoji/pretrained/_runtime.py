@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._vocabulary import LSTM_RECIPES, OOV_ID
+
 __all__ = ["HierarchicalRuntime", "RECIPE"]
 
-# The tokenizer settings of the registry's H-LSTM (pipelines._h_lstm); a test
-# checks that they stay equal, so that both paths read a dialogue alike.
-RECIPE = {"max_turns": 4, "max_len": 50, "truncating": "pre"}
-PAD_ID, OOV_ID = 0, 1
+# The tokenization of the registry's H-LSTM (the tokenizer keeps the last
+# max_len tokens of a turn: truncating="pre"); a test checks it against the
+# registry's tokenizer, so that both paths read a dialogue alike.
+RECIPE = {"max_turns": LSTM_RECIPES["H-LSTM"].max_turns, "max_len": LSTM_RECIPES["H-LSTM"].max_len, "truncating": "pre"}
 
 
 def _sigmoid(x):
