@@ -13,7 +13,8 @@ name                                   from                                    b
 ``Hidden``, ``HasMethods``,            ``sklearn.utils._param_validation``     scikit-learn <1.10
 ``Interval``, ``StrOptions``,
 ``InvalidParameterError``,
-``validate_params``
+``validate_params``,
+``validate_parameter_constraints``
 ``_num_samples``                       ``sklearn.utils.validation``            scikit-learn <1.10
 :func:`predict_nonlinearity`           ``NeuralNet._get_predict_nonlinearity``  skorch <2
 ``DaskDistributedBackend``             ``joblib._dask`` (imported lazily:       joblib <1.7 (dask extra)
@@ -30,6 +31,7 @@ from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     StrOptions,
+    validate_parameter_constraints,
     validate_params,
 )
 from sklearn.utils.validation import _num_samples
@@ -42,6 +44,7 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "validate_params",
+    "validate_parameter_constraints",
     "_num_samples",
     "predict_nonlinearity",
     "SequentialBackend",

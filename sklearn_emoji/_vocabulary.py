@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from numbers import Integral
 
+from ._options import LSTM_METHODS
+
 __all__ = [
     "PAD_ID",
     "OOV_ID",
@@ -160,11 +162,12 @@ class Recipe:
 
 
 #: The tokenization of each LSTM method of Xie et al. (2016).
-LSTM_RECIPES = {
-    "S-LSTM": Recipe(turns="reply", max_len=50),
-    "F-LSTM": Recipe(turns="all", max_len=200),
-    "H-LSTM": Recipe(turns=None, max_len=50),
-}
+LSTM_RECIPES = dict(
+    zip(
+        LSTM_METHODS,  # S-, F-, H-LSTM
+        (Recipe(turns="reply", max_len=50), Recipe(turns="all", max_len=200), Recipe(turns=None, max_len=50)),
+    )
+)
 
 
 def recipe_steps(method, **params):

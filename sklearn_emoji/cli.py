@@ -37,6 +37,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from ._options import FINE_TUNINGS, LSTM_METHODS, POOLINGS, TOKENIZER_NAMES
 
 __all__ = ["main"]
 
@@ -448,7 +449,7 @@ def _add_transfer_args(p):
     )
     p.add_argument(
         "--fine-tuning",
-        choices=["full", "last", "chain-thaw"],
+        choices=FINE_TUNINGS,
         default=None,
         help="LSTM methods with --pretrained: how to fine-tune (default: full)",
     )
@@ -517,14 +518,14 @@ def build_parser():
     _add_data_args(pt)
     _add_lstm_args(pt, what="the encoder", dims="default: 128; paper: 384", epochs="epochs (default: 3)")
     pt.add_argument("--output", required=True, help="where to save the encoder (.pt)")
-    pt.add_argument("--method", choices=["H-LSTM", "F-LSTM", "S-LSTM"], default="H-LSTM")
+    pt.add_argument("--method", choices=LSTM_METHODS, default="H-LSTM")
     pt.add_argument(
         "--tokenizer",
-        choices=["chars", "words"],
+        choices=TOKENIZER_NAMES,
         default=None,
         help="Han characters or jieba words as tokens (default: chars)",
     )
-    pt.add_argument("--pooling", choices=["attention", "last"], default="attention")
+    pt.add_argument("--pooling", choices=POOLINGS, default="attention")
     pt.add_argument(
         "--dim", type=int, default=None, help="shorthand for --embedding-dim and --hidden-dim of the same size"
     )

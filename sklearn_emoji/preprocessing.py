@@ -33,6 +33,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Hidden, Interval, StrOptions, _fit_context
+from ._options import TOKENIZER_NAMES, TRUNCATINGS, TURN_MODES
 from ._validation import check_dialogues, check_texts, check_y_length
 from ._vocabulary import OOV_ID, OOV_TOKEN, PAD_ID, PAD_TOKEN, build_vocabulary, check_vocabulary, vocab_size
 from .text import tokenize_many
@@ -85,10 +86,10 @@ class DialogueFlattener(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "turns": [StrOptions({"all", "reply"})],
+        "turns": [StrOptions(set(TURN_MODES))],
         "sep": [str],
         "max_turns": [Interval(Integral, 1, None, closed="left"), None],
-        "mode": [StrOptions({"all", "reply"}), Hidden(StrOptions({"deprecated"}))],
+        "mode": [StrOptions(set(TURN_MODES)), Hidden(StrOptions({"deprecated"}))],
     }
 
     def __init__(self, turns="all", sep=" | ", max_turns=None, mode="deprecated"):
@@ -183,8 +184,8 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         "max_len": [Interval(Integral, 1, None, closed="left")],
         "min_freq": [Interval(Integral, 1, None, closed="left")],
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
-        "truncating": [StrOptions({"pre", "post"})],
-        "tokenizer": [callable, StrOptions({"words", "chars"}), None],
+        "truncating": [StrOptions(set(TRUNCATINGS))],
+        "tokenizer": [callable, StrOptions(set(TOKENIZER_NAMES)), None],
         # joblib's meaning: 1, 2, ... processes, -1 all cores, -2 all but one; 0 means nothing
         "n_jobs": [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None],
         "vocabulary": "no_validation",  # checked by _fixed_vocabulary
@@ -259,7 +260,18 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
             )
         return X
 
-    def _decode(self, row):
+    def decode_row(self, row):
+        """The tokens of one row of ids (one text, or one turn of a hierarchy), padding left out.
+
+        Parameters
+        ----------
+        row : 1-D array of int
+            Ids made by this tokenizer.
+
+        Returns
+        -------
+        list of str
+        """
         return [str(t) for t in self._id_to_token[row[row != PAD_ID]]]
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -445,7 +457,7 @@ class SequenceTokenizer(_BaseTokenizer):
         if X.ndim != 2:
             raise ValueError(f"expected a 2-D array of word ids, got shape {X.shape}")
         X = self._check_ids(X)
-        return [self._decode(row) for row in X]
+        return [self.decode_row(row) for row in X]
 
 
 class HierarchicalTokenizer(_BaseTokenizer):
@@ -612,4 +624,4 @@ class HierarchicalTokenizer(_BaseTokenizer):
         if X.ndim != 3:
             raise ValueError(f"expected a 3-D array (n_samples, max_turns, max_len), got shape {X.shape}")
         X = self._check_ids(X)
-        return [[self._decode(turn) for turn in d if turn.any()] for d in X]
+        return [[self.decode_row(turn) for turn in d if turn.any()] for d in X]

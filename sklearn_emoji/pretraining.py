@@ -26,6 +26,8 @@ import time
 import numpy as np
 import torch
 
+from ._compat import StrOptions, validate_params
+from ._options import LSTM_METHODS, POOLINGS, TOKENIZER_NAMES
 from ._validation import check_dialogues
 from ._vocabulary import LSTM_RECIPES, recipe_steps
 from .text import DEFAULT_TOKENIZER, TOKENIZERS
@@ -67,6 +69,14 @@ def make_encoder_tokenizer(method, *, encoder=None, tokenizer="words", min_freq=
     return recipe_steps(method, **params)
 
 
+@validate_params(
+    {
+        "method": [StrOptions(set(LSTM_METHODS))],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "tokenizer": [StrOptions(set(TOKENIZER_NAMES)), None],
+    },
+    prefer_skip_nested_validation=False,  # the classifier it trains checks its own parameters
+)
 def pretrain_encoder(
     X,
     y=None,
@@ -179,9 +189,7 @@ def pretrain_encoder(
     """
     from .neural import FLSTMClassifier, HLSTMClassifier, SLSTMClassifier
 
-    classifiers = {"S-LSTM": SLSTMClassifier, "F-LSTM": FLSTMClassifier, "H-LSTM": HLSTMClassifier}
-    if method not in classifiers:
-        raise ValueError(f"method must be one of {list(classifiers)}, got {method!r}")
+    classifiers = dict(zip(LSTM_METHODS, (SLSTMClassifier, FLSTMClassifier, HLSTMClassifier)))
     ids, y, vocabulary, vocab_size, tok_name = _training_ids(
         X, y, method, pretrained, _tokenizer_name(tokenizer), min_freq, max_vocab
     )

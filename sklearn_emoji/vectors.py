@@ -29,6 +29,7 @@ import torch
 from sklearn.utils import check_random_state
 
 from ._compat import Interval, StrOptions, validate_params
+from ._options import TOKENIZER_NAMES
 from ._validation import check_dialogues
 from ._vocabulary import build_vocabulary, check_vocabulary
 from .text import DEFAULT_TOKENIZER, TOKENIZERS
@@ -80,7 +81,7 @@ def _tokenizer_name(tokenizer, vocabulary):
     {
         "texts": "no_validation",  # check_dialogues names what is wrong
         "vocabulary": "no_validation",  # check_vocabulary
-        "tokenizer": [StrOptions(set(TOKENIZERS)), None],
+        "tokenizer": [StrOptions(set(TOKENIZER_NAMES)), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "window": [Interval(Integral, 1, None, closed="left")],
         "min_count": [Interval(Integral, 1, None, closed="left")],

@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, InvalidParameterError, StrOptions
+from .._options import TOKENIZER_NAMES, TURN_MODES
 from .._validation import check_emoji_targets
 from ..text import get_tokenizer
 from ._build import Lexicon, LexiconParams, build_lexicon
@@ -97,8 +98,8 @@ class _LexiconBase(BaseEstimator):
     """Parameters, their checks and learning, shared by both estimators."""
 
     _parameter_constraints = {
-        "tokenizer": [callable, StrOptions({"words", "chars"}), None],
-        "turns": [StrOptions({"all", "reply"})],
+        "tokenizer": [callable, StrOptions(set(TOKENIZER_NAMES)), None],
+        "turns": [StrOptions(set(TURN_MODES))],
         "seed_keywords": [Mapping, None],
         "n_keywords": [Interval(Integral, 1, None, closed="left"), None],
         "weighting": [StrOptions({"lift", "tfidf"})],

@@ -37,13 +37,13 @@ from skorch.helper import predefined_split
 
 from .. import _validation
 from .._compat import HasMethods, Interval, StrOptions, _fit_context
+from .._options import FINE_TUNINGS, POOLINGS
 from ._modules import HierarchicalLSTM, SequenceLSTM
 from ._net import _check_device, _SkorchNetMixin, torch_threads
 from ._params import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, _RoutedParamsMixin
 from ._streaming import TokenDataset, as_ids, scan_ids
 from ._transfer import PretrainedEncoder
 
-_FINE_TUNING = ("full", "last", "chain-thaw")
 _DEFAULT_DIM = 128
 
 #: The settings of Xie et al. (2016): ``make_method(name, settings="paper")``
@@ -105,9 +105,9 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         "callbacks": [list, tuple, None],
         "verbose": ["verbose"],
         "packed": ["boolean"],
-        "pooling": [StrOptions({"last", "attention"})],
+        "pooling": [StrOptions(set(POOLINGS))],
         "pretrained": [PretrainedEncoder, None],
-        "fine_tuning": [StrOptions(set(_FINE_TUNING))],
+        "fine_tuning": [StrOptions(set(FINE_TUNINGS))],
         "extend_embedding": ["boolean"],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "accelerator": [StrOptions({"auto"}), HasMethods(["prepare", "unwrap_model"]), None],

@@ -35,6 +35,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .._compat import StrOptions, validate_parameter_constraints
+from .._options import POOLINGS
+
 __all__ = ["SequenceLSTM", "HierarchicalLSTM", "AttentionPooling"]
 
 
@@ -101,9 +104,9 @@ def _pool(lstm, attention, emb, lengths, packed):
     return attention(states, lengths)
 
 
-def _check_pooling(pooling):
-    if pooling not in ("last", "attention"):
-        raise ValueError(f"pooling must be 'last' or 'attention', got {pooling!r}")
+def _check_pooling(pooling, caller):
+    """``pooling``, checked as the estimators check it (``InvalidParameterError`` naming the parameter)."""
+    validate_parameter_constraints({"pooling": [StrOptions(set(POOLINGS))]}, {"pooling": pooling}, caller_name=caller)
     return pooling
 
 
@@ -175,7 +178,7 @@ class SequenceLSTM(_Classifier):
         pooling="last",
     ):
         super().__init__(vocab_size, n_classes, embedding_dim, hidden_dim, dropout, packed)
-        self.pooling = _check_pooling(pooling)
+        self.pooling = _check_pooling(pooling, type(self).__name__)
         self.lstm = nn.LSTM(embedding_dim, hidden_dim, batch_first=True)
         self.attention = AttentionPooling(hidden_dim) if pooling == "attention" else None
 
@@ -251,7 +254,7 @@ class HierarchicalLSTM(_Classifier):
         pooling="last",
     ):
         super().__init__(vocab_size, n_classes, embedding_dim, hidden_dim, dropout, packed)
-        self.pooling = _check_pooling(pooling)
+        self.pooling = _check_pooling(pooling, type(self).__name__)
         self.word_lstm = nn.LSTM(embedding_dim, hidden_dim, batch_first=True)
         self.turn_lstm = nn.LSTM(hidden_dim, hidden_dim, batch_first=True)
         if pooling == "attention":

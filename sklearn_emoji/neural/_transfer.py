@@ -38,6 +38,8 @@ import torch
 from skorch.callbacks import Callback
 from skorch.utils import freeze_parameter, unfreeze_parameter
 
+from .._compat import StrOptions, validate_parameter_constraints
+from .._options import ARCHITECTURES, POOLINGS
 from .._vocabulary import check_vocabulary
 
 __all__ = [
@@ -121,6 +123,11 @@ class PretrainedEncoder:
     ['embedding']
     """
 
+    _parameter_constraints: dict = {
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "pooling": [StrOptions(set(POOLINGS))],
+    }
+
     def __init__(
         self,
         *,
@@ -141,6 +148,12 @@ class PretrainedEncoder:
         self.state_dict = {k: v.detach().cpu().clone() for k, v in state_dict.items()}
         self.classes = [str(c) for c in classes]
         self.info = dict(info or {})
+        # bad option values are told as the estimators tell them; the weights' consistency by _check
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {"architecture": architecture, "pooling": pooling},
+            caller_name="PretrainedEncoder",
+        )
         self._check()
 
     @property
@@ -167,7 +180,7 @@ class PretrainedEncoder:
 
         if self.architecture not in _LAYERS:
             fail(f"architecture must be 'sequence' or 'hierarchical', got {self.architecture!r}")
-        if self.pooling not in ("last", "attention"):
+        if self.pooling not in POOLINGS:
             fail(f"pooling must be 'last' or 'attention', got {self.pooling!r}")
         try:
             check_vocabulary(self.vocabulary)

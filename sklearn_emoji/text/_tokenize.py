@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..emojis import _spans
+from .._options import TOKENIZER_NAMES
+from ..emojis import emoji_spans
 from . import _jieba
 from ._jieba import _Memo
 
@@ -132,7 +133,7 @@ def tokenize(text):
 def _tokenize(text, chars):
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    spans = _spans(text)
+    spans = emoji_spans(text)
     if not spans:
         return _tokenize_plain(text, chars)
     out = []
@@ -258,7 +259,7 @@ cached_tokenize_chars.cache_clear = _forgetter(_CHARS_MEMO)  # type: ignore[attr
 
 
 #: The tokenizers the package knows by name (also recorded in pre-trained encoders).
-TOKENIZERS = {"words": cached_tokenize, "chars": cached_tokenize_chars}
+TOKENIZERS = dict(zip(TOKENIZER_NAMES, (cached_tokenize, cached_tokenize_chars)))
 
 #: The name of the tokenizer used wherever none is given: jieba words for
 #: Chinese, the regex for the rest (:func:`cached_tokenize`).
