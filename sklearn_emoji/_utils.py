@@ -1,4 +1,4 @@
-"""Small shared mechanics: the one atomic file writer.
+"""Small shared mechanics: the one atomic file writer, and a pipeline's last step.
 
 Every file the library writes (saved models, JSON results, encoders,
 downloaded data, parse caches) goes through :func:`atomic_writer`: the bytes
@@ -24,7 +24,30 @@ try:  # POSIX
 except ImportError:  # pragma: no cover - Windows: an open file cannot be deleted there anyway
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["atomic_write_bytes", "atomic_writer", "remove_stale_temporaries"]
+__all__ = ["atomic_write_bytes", "atomic_writer", "final_estimator", "remove_stale_temporaries"]
+
+
+def final_estimator(model):
+    """The last step of a pipeline (the classifier of a registry method), or ``model`` itself.
+
+    The one place that reads "the last step of a pipeline": anything with a
+    non-empty ``steps`` list (a scikit-learn ``Pipeline``) gives its last
+    estimator; anything else is returned as it is.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_emoji._utils import final_estimator
+    >>> type(final_estimator(make_pipeline(StandardScaler(), LogisticRegression()))).__name__
+    'LogisticRegression'
+    >>> final_estimator(LogisticRegression())
+    LogisticRegression()
+    """
+    steps = getattr(model, "steps", None)
+    return steps[-1][1] if steps else model
+
 
 #: Prefix of every temporary file the writer creates (and the only files it removes).
 TMP_PREFIX = ".sklearn_emoji-tmp."

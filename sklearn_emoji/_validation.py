@@ -92,7 +92,7 @@ def _plain_list(column):
     return list(column)
 
 
-def _as_rows(X, what, noun="dialogues or texts"):
+def as_rows(X, what, noun="dialogues or texts"):
     """``X`` as a list of its rows (samples); refuse what is not a list-like of samples."""
     expected = f"{what} must be a list of {noun}"
     if X is None:
@@ -227,7 +227,7 @@ def check_dialogues(X, *, what="X", allow_empty_reply=True, allow_empty=False):
     ...
     TypeError: X must be a list of dialogues or texts, got dict; pass its values as a list (e.g. list(d.values()))
     """
-    rows = _as_rows(X, what)
+    rows = as_rows(X, what)
     if len(rows) == 0:
         raise ValueError(f"{what} is empty: at least one dialogue or text is needed")
     out = []
@@ -316,7 +316,7 @@ def _known_kinds(classes, what, noun):
     if classes is None:
         return {}
     kinds = {}
-    for i, c in enumerate(_as_rows(classes, "classes", "labels")):
+    for i, c in enumerate(as_rows(classes, "classes", "labels")):
         kinds.setdefault(_value_kind(c, i, "classes", noun, discrete=False), c)
     return kinds
 
@@ -347,7 +347,7 @@ def _check_values(y, what, noun, *, n_samples=None, classes=None, discrete=True)
     """Shared core of :func:`check_labels` and :func:`check_groups`."""
     if y is None:
         raise TypeError(f"{what} is None; the {noun} of every sample is needed")
-    rows = _as_rows(y, what, f"{noun}s")
+    rows = as_rows(y, what, f"{noun}s")
     _check_length(len(rows), n_samples, what, f"{noun}s")
     if len(rows) == 0:
         raise ValueError(f"{what} is empty: at least one {noun} is needed")
@@ -525,7 +525,7 @@ def check_emoji_targets(y, *, n_samples=None, what="y", allow_empty=False, class
                 "pass the emojis of each sample as lists (e.g. MultiLabelBinarizer().inverse_transform(...))"
             )
         y = list(y)  # one row of labels per sample
-    rows = _as_rows(y, what, "labels (one label or a list of labels per sample)")
+    rows = as_rows(y, what, "labels (one label or a list of labels per sample)")
     _check_length(len(rows), n_samples, what)
     if len(rows) == 0:
         raise ValueError(f"{what} is empty: at least one label is needed")
@@ -569,7 +569,7 @@ def check_y_length(y, n_samples, *, what="y"):
         if values is not None and values.dtype.kind == "f" and not np.isfinite(values).all():
             raise ValueError(f"{what} holds NaN or infinite values; every sample needs a finite target")
         return
-    rows = _as_rows(y, what, "labels")
+    rows = as_rows(y, what, "labels")
     _check_length(len(rows), n_samples, what)
     if isinstance(y, np.ndarray) and y.dtype.kind in "biuU":
         return

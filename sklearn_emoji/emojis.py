@@ -74,14 +74,14 @@ def _emoji_start_pattern():
     for c, n in ascii_next.items():
         by_next.setdefault("".join(sorted(n)), []).append(c)
     parts += [f"[{''.join(map(re.escape, sorted(cs)))}](?=[{re.escape(n)}])" for n, cs in sorted(by_next.items())]
-    assert not any(e.isascii() for e in _emoji.EMOJI_DATA)  # what _spans relies on
+    assert not any(e.isascii() for e in _emoji.EMOJI_DATA)  # what emoji_spans relies on
     return re.compile("|".join(parts))
 
 
 _EMOJI_START = _emoji_start_pattern()
 
 
-def _spans(text, unicode=True, weibo=True):
+def emoji_spans(text, unicode=True, weibo=True):
     """(start, end, emoji) of every emoji of ``text``, in order."""
     spans = []
     if unicode and not text.isascii():  # every emoji has a non-ASCII character
@@ -123,7 +123,7 @@ def find_emojis(text, *, unicode=True, weibo=True):
     ['[哈哈]', '[哈哈]', '👍🏽', '🇺🇸']
     """
     _check_text(text)
-    return [e for _, _, e in _spans(text, unicode, weibo)]
+    return [e for _, _, e in emoji_spans(text, unicode, weibo)]
 
 
 def count_emojis(text, *, unicode=True, weibo=True):
@@ -174,7 +174,7 @@ def strip_emojis(text, *, unicode=True, weibo=True):
     """
     _check_text(text)
     parts, pos = [], 0
-    for start, end, _ in _spans(text, unicode, weibo):
+    for start, end, _ in emoji_spans(text, unicode, weibo):
         if start < pos:  # overlapping match (cannot happen in practice)
             continue
         parts.append(text[pos:start])

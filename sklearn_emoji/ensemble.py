@@ -18,29 +18,24 @@ import numpy as np
 from sklearn import clone, config_context
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.model_selection import GroupKFold
-from sklearn.pipeline import Pipeline
 
 from ._compat import _num_samples
+from ._utils import final_estimator
 from ._validation import check_groups, check_labels
 
 __all__ = ["GroupedStackingClassifier", "LabelCheckedVotingClassifier"]
 
 
-def _final(estimator):
-    """The estimator whose ``fit`` takes the groups: a pipeline's last step, or the estimator."""
-    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-
-
 def _takes_groups(estimator):
     """Whether the ``fit`` of ``estimator`` (of a pipeline's last step) has a ``groups`` parameter."""
-    fit = getattr(_final(estimator), "fit", None)
+    fit = getattr(final_estimator(estimator), "fit", None)
     return fit is not None and "groups" in inspect.signature(fit).parameters
 
 
 def _requesting_groups(estimator):
     """A clone of ``estimator`` whose ``groups``-taking ``fit`` requests them (metadata routing on)."""
     estimator = clone(estimator)
-    _final(estimator).set_fit_request(groups=True)
+    final_estimator(estimator).set_fit_request(groups=True)
     return estimator
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._utils import final_estimator
 from ._validation import check_dialogues
 
 __all__ = ["explain_attention"]
@@ -49,7 +50,7 @@ def explain_attention(model, X, *, k=3):
     steps = getattr(model, "steps", None)
     if not steps or len(steps) < 2:
         raise TypeError("explain_attention needs a fitted Pipeline ending with tokenizer -> LSTM classifier")
-    clf = steps[-1][1]
+    clf = final_estimator(model)
     tok = steps[-2][1]
     if not callable(getattr(clf, "attention_weights", None)):
         check_is_fitted(clf)  # an unfitted model is told so; a fitted one without attention is told that
@@ -80,7 +81,7 @@ def explain_attention(model, X, *, k=3):
                     continue
                 turns.append(
                     {
-                        "tokens": tok._decode(row),
+                        "tokens": tok.decode_row(row),
                         "weights": [float(w) for w in word_w[i, t, :n]],
                         "turn_weight": float(turn_w[i, len(turns)]),
                     }
@@ -90,7 +91,7 @@ def explain_attention(model, X, *, k=3):
             n = max(int((row != 0).sum()), 1)
             turns.append(
                 {
-                    "tokens": tok._decode(row) or ["<unk>"],
+                    "tokens": tok.decode_row(row) or ["<unk>"],
                     "weights": [float(w) for w in weights[i, :n]],
                     "turn_weight": 1.0,
                 }

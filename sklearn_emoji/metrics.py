@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sized
 
 import numpy as np
 
+from ._utils import final_estimator
 from ._validation import check_emoji_targets
 
 # scikit-learn is imported inside the functions that use it (f1_score, check_is_fitted), so that ranking the
@@ -341,7 +342,7 @@ class _RankingScore:
         self.kwargs = kwargs
 
     def __call__(self, estimator, X, y_true):
-        return self.score(y_true, estimator.predict_proba(X), _classes_of(estimator))
+        return self.score(y_true, estimator.predict_proba(X), classes_of(estimator))
 
     def score(self, y_true, y_score, labels):
         """The metric of ``y_score`` (columns in ``labels`` order); unseen true labels are misses."""
@@ -397,7 +398,7 @@ class RankingScorers(Mapping):
         return len(self._scorers)
 
     def __call__(self, estimator, X, y_true):
-        return self.score(y_true, estimator.predict_proba(X), _classes_of(estimator))
+        return self.score(y_true, estimator.predict_proba(X), classes_of(estimator))
 
     def score(self, y_true, y_score, labels):
         """Every score of one score matrix ``y_score`` (columns in ``labels`` order).
@@ -434,11 +435,12 @@ def _check_is_fitted(estimator):
     check_is_fitted(estimator)
 
 
-def _classes_of(estimator):
+def classes_of(estimator):
+    """The ``classes_`` of a fitted classifier, or of a pipeline's last step, as a list."""
     _check_is_fitted(estimator)
     classes = getattr(estimator, "classes_", None)
-    if classes is None and hasattr(estimator, "steps"):
-        classes = getattr(estimator.steps[-1][1], "classes_", None)
+    if classes is None:
+        classes = getattr(final_estimator(estimator), "classes_", None)
     if classes is None:
         raise AttributeError(f"{type(estimator).__name__} has no classes_; a fitted classifier is needed")
     return list(classes)
@@ -580,7 +582,7 @@ def top_k_emojis(estimator, X, k=3):
         raise ValueError(f"k must be a positive int, got {k!r}")
     if not hasattr(estimator, "predict_proba"):
         raise TypeError(f"{type(estimator).__name__} has no predict_proba; top_k_emojis needs scores")
-    classes = np.asarray(_classes_of(estimator), dtype=object)
+    classes = np.asarray(classes_of(estimator), dtype=object)
     proba = np.asarray(estimator.predict_proba(X), dtype=float)
     k = min(int(k), proba.shape[1])
     order = np.argsort(-proba, axis=1, kind="stable")[:, :k]

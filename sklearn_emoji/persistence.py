@@ -472,10 +472,10 @@ def _model_classes(model):
     """``classes_`` of a fitted model (or of a pipeline's last step) as strings; ``None`` if unfitted."""
     from sklearn.exceptions import NotFittedError
 
-    from .metrics import _classes_of
+    from .metrics import classes_of
 
     try:
-        return [str(c) for c in _classes_of(model)]
+        return [str(c) for c in classes_of(model)]
     except (NotFittedError, AttributeError, TypeError):
         return None
 

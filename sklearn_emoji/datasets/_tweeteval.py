@@ -7,7 +7,7 @@ import re
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..emojis import _spans
+from ..emojis import emoji_spans
 from ._base import DataFileError, _check_published, _default_verbose, _fetch, get_data_home
 
 __all__ = ["load_tweeteval_emoji"]
@@ -86,7 +86,7 @@ def _strip_remnants(text):
     if not _HAS_REMNANT.search(text):
         return text.strip()
     parts, pos = [], 0
-    for start, end, emo in _spans(text, weibo=False):
+    for start, end, emo in emoji_spans(text, weibo=False):
         if start < pos or (len(emo) == 1 and _HAS_REMNANT.fullmatch(emo)):
             continue
         parts.append(_REMNANT_RUN.sub(_join_remnant_gap, text[pos:start]))

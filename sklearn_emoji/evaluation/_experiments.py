@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._utils import atomic_write_bytes
+from .._utils import atomic_write_bytes, final_estimator
 from ..persistence import save_model
 
 #: Methods :func:`evaluate_on_tweeteval` runs by default: the English ones
@@ -197,7 +197,7 @@ def evaluate_methods(
         proba = model.predict_proba(X_test)
         classes = list(model.classes_)
         table2[name] = {**scorers.score(y_test, proba, classes), "fit_seconds": fit_seconds}
-        final = model.steps[-1][1] if hasattr(model, "steps") else model
+        final = final_estimator(model)
         if hasattr(final, "n_epochs_"):  # the LSTMs: epochs run before early stopping
             table2[name]["n_epochs"] = int(final.n_epochs_)
         if per_emoji == "f1":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._compat import validate_params
-from .._validation import _as_rows
+from .._validation import as_rows
 from ..emojis import find_emojis, strip_emojis
 
 
@@ -50,7 +50,7 @@ def extract_emoji_targets(X, *, unicode=True, weibo=True):
     (['太好笑了', ['新闻', '难过']], [['[哈哈]', '[哈哈]'], ['[泪]']])
     """
     X_out, y = [], []
-    for i, d in enumerate(_as_rows(X, "X")):
+    for i, d in enumerate(as_rows(X, "X")):
         if isinstance(d, str):
             y.append(find_emojis(d, unicode=unicode, weibo=weibo))
             X_out.append(strip_emojis(d, unicode=unicode, weibo=weibo))

@@ -16,8 +16,9 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised with the extra uninstalled
     raise ImportError(f'serving a model needs FastAPI and uvicorn: pip install "sklearn-emoji[serve]" ({exc})') from exc
 from .. import __version__
+from .._utils import final_estimator
 from .._validation import check_dialogues
-from ..metrics import _classes_of, top_k_emojis
+from ..metrics import classes_of, top_k_emojis
 
 __all__ = ["create_app"]
 
@@ -61,7 +62,7 @@ def _has_attention(model):
     steps = getattr(model, "steps", None)
     if not steps or len(steps) < 2:
         return False
-    final = steps[-1][1]
+    final = final_estimator(model)
     return hasattr(final, "attention_weights") and getattr(final, "pooling", None) == "attention"
 
 
@@ -290,7 +291,7 @@ def create_app(
 def _served_classes(model):
     """The model's emojis as str, or a ValueError saying why it cannot be served."""
     try:
-        return [str(c) for c in _classes_of(model)]
+        return [str(c) for c in classes_of(model)]
     except Exception as exc:
         raise ValueError(f"cannot serve this {type(model).__name__}: {exc}") from exc
 

@@ -101,8 +101,10 @@ def _error(message):
 
 def _training_data(model, manifest):
     """One line on what a ready model was trained on, from its encoder's record, else its manifest."""
+    from .._utils import final_estimator
+
     try:
-        info = dict(model.steps[-1][1].pretrained.info)
+        info = dict(final_estimator(model).pretrained.info)
     except (AttributeError, TypeError):
         info = {}
     corpus, n = info.get("corpus"), info.get("n_dialogues")
