@@ -109,7 +109,7 @@ def test_strip_remnants(text, expected):
 
 
 def test_remnants_option_is_checked():
-    with pytest.raises(ValueError, match="remnants must be 'remove' or 'keep'"):
+    with pytest.raises(ValueError, match="'remnants' parameter of load_tweeteval_emoji must be a str among"):
         load_tweeteval_emoji("validation", remnants="strip")
 
 

@@ -1,6 +1,6 @@
 """One option set per concept, one kind of error for a bad option at every entry point.
 
-A bad ``pooling``, ``tokenizer``, ``turns`` or ``fine_tuning`` raises scikit-learn's
+A bad ``pooling``, ``tokenizer``, ``turns``, ``fine_tuning`` (or a data loader's option) raises scikit-learn's
 ``InvalidParameterError`` (a ``ValueError``) naming the parameter, whether it reaches an
 estimator's ``fit``, a public function, a torch module or the in-memory constructor of a
 pre-trained encoder; only a file raises ``EncoderFileError``.
@@ -13,6 +13,8 @@ import torch
 from sklearn_emoji import _options
 from sklearn_emoji._compat import InvalidParameterError
 from sklearn_emoji._vocabulary import LSTM_RECIPES
+from sklearn_emoji.datasets import load_tweeteval_emoji, load_weibo_dialogues
+from sklearn_emoji.evaluation import evaluate_methods
 from sklearn_emoji.lexicon import LexiconEmojiRecommender
 from sklearn_emoji.neural import (
     EncoderFileError,
@@ -69,6 +71,10 @@ BAD_OPTIONS = {
     "fine_tuning": [lambda: SLSTMClassifier(fine_tuning="thaw").fit(IDS, Y_IDS)],
     "architecture": [lambda: _encoder(architecture="tree")],
     "method": [lambda: pretrain_encoder(X, Y, method="B-LSTM")],
+    "long_turns": [lambda: load_weibo_dialogues(long_turns="cut")],
+    "subset": [lambda: load_tweeteval_emoji(subset="valid")],
+    "remnants": [lambda: load_tweeteval_emoji("validation", remnants="strip")],
+    "per_emoji": [lambda: evaluate_methods(["S-BOW"], X, Y, X, Y, per_emoji="p@3")],
 }
 
 

@@ -7,6 +7,7 @@ import re
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._compat import StrOptions, validate_params
 from ..emojis import emoji_spans
 from ._base import DataFileError, _check_published, _default_verbose, _fetch, get_data_home
 
@@ -177,6 +178,10 @@ def _read_split(prefix, names, fetch, remnants):
     return [_strip_remnants(t) for t in texts], ids
 
 
+@validate_params(
+    {"subset": [StrOptions({*_SUBSETS, "all"})], "remnants": [StrOptions({"remove", "keep"})]},
+    prefer_skip_nested_validation=True,
+)
 def load_tweeteval_emoji(
     subset="train",
     *,
@@ -262,10 +267,6 @@ def load_tweeteval_emoji(
     >>> sum("\ufe0f" in t for t in X)
     0
     """
-    if subset not in ("train", "validation", "test", "all"):
-        raise ValueError(f"subset must be one of 'train', 'validation', 'test', 'all', got {subset!r}")
-    if not isinstance(remnants, str) or remnants not in ("remove", "keep"):
-        raise ValueError(f"remnants must be 'remove' or 'keep', got {remnants!r}")
     home = get_data_home(data_home)
     verbose = _default_verbose(verbose)
 

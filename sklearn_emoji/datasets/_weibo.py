@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
+from .._compat import StrOptions, validate_params
 from ._base import (
     DataNotFoundError,
     _cache_load,
@@ -84,6 +85,7 @@ def _find_source(home, download_if_missing, base_url, verbose):
     )
 
 
+@validate_params({"long_turns": [StrOptions({"drop", "truncate"})]}, prefer_skip_nested_validation=True)
 def load_weibo_dialogues(
     *,
     n_emojis=10,
@@ -289,8 +291,6 @@ def load_weibo_dialogues(
         isinstance(max_oov, bool) or not isinstance(max_oov, numbers.Real) or not 0 <= max_oov <= 1
     ):
         raise ValueError(f"max_oov must be a float in [0, 1] or None, got {max_oov!r}")
-    if long_turns not in ("drop", "truncate"):
-        raise ValueError(f"long_turns must be 'drop' or 'truncate', got {long_turns!r}")
     exclude = _check_groups("exclude_groups", exclude_groups)
 
     verbose = _default_verbose(verbose)

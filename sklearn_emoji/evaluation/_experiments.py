@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._compat import StrOptions, validate_params
 from .._utils import atomic_write_bytes, final_estimator
 from ..persistence import save_model
 
@@ -123,6 +124,10 @@ def _fit_params(name, groups):
     return {} if groups is None or param is None else {param: groups}
 
 
+@validate_params(
+    {"per_emoji": [StrOptions({"p@1", "f1"})]},
+    prefer_skip_nested_validation=False,  # the methods it fits check their own parameters
+)
 def evaluate_methods(
     methods,
     X_train,
@@ -178,9 +183,6 @@ def evaluate_methods(
 
     from ..metrics import get_scorer_dict, per_emoji_f1
     from ..pipelines import make_method
-
-    if per_emoji not in ("p@1", "f1"):
-        raise ValueError(f"per_emoji must be 'p@1' or 'f1', got {per_emoji!r}")
 
     params = params or {}
     scorers = get_scorer_dict(ks=(1, 3))
