@@ -386,7 +386,7 @@ def _cmd_recommend(args):
     from .pretrained import DEFAULT_MODEL, is_ready_model, recommend
 
     name = args.model or DEFAULT_MODEL
-    # A ready model is scored by recommend() (NumPy, no torch import: about a second).
+    # A ready model is scored by recommend() (NumPy, no torch import: under a second).
     model = name if is_ready_model(name) else _load_any_model(name, trusted=args.trust_pickle)
     for emoji, score in recommend(list(args.turns), k=args.k, model=model):
         print(f"{emoji}\t{score:.4f}")

@@ -309,7 +309,7 @@ def runtime(name=DEFAULT_MODEL):
     """The NumPy inference of a ready Weibo model: scores with neither torch nor scikit-learn imported.
 
     :func:`recommend` uses it for a ready model's name, so that a fresh
-    process answers in about a second; :func:`load_pretrained` gives the full
+    process answers in under a second; :func:`load_pretrained` gives the full
     estimator (fine-tuning, Pipelines, ``explain_attention``) with the same
     scores.
 
@@ -357,7 +357,7 @@ def recommend(dialogue, k=3, *, model=None):
     """The ``k`` emojis that fit a reply, from a ready model, with their scores.
 
     A ready Weibo model's name is scored by :func:`runtime` (NumPy: the first
-    answer in a fresh process takes about a second, as neither torch nor
+    answer in a fresh process takes under a second, as neither torch nor
     scikit-learn is imported); a fitted estimator, or ``"tweeteval-20"``,
     through its ``predict_proba``.
 
