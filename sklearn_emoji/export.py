@@ -67,6 +67,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from ._options import TRUNCATINGS, TURN_MODES
 from ._utils import atomic_write_bytes
 from ._validation import check_dialogues, check_texts
 from ._vocabulary import OOV_ID
@@ -592,7 +593,7 @@ class _Flatten:
         self.turns = params.get("turns", "all") if mode == "deprecated" else mode
         self.sep = params.get("sep", " | ")
         self.max_turns = params.get("max_turns")
-        if self.turns not in ("all", "reply"):
+        if self.turns not in TURN_MODES:
             raise ValueError(f"unknown turns={self.turns!r} in the tokenizer file's flatten step")
 
     def transform(self, X):
@@ -615,7 +616,7 @@ class _Tokens:
         self.max_turns = int(params["max_turns"]) if self.hierarchical else None
         self.truncating = params.get("truncating", "pre")
         self.tokenizer = params.get("tokenizer")
-        if self.truncating not in ("pre", "post"):
+        if self.truncating not in TRUNCATINGS:
             raise ValueError(f"unknown truncating={self.truncating!r} in the tokenizer file")
         from .text import get_tokenizer
 
