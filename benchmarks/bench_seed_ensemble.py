@@ -3,6 +3,7 @@
 Run from the project root (data home defaults to ../shared/data)::
 
     .venv/bin/python benchmarks/bench_seed_ensemble.py [--seeds 0,1,2] [--threads 1] [--encoder weibo-128]
+        [--continue-epochs 3]
 
 On the canonical split (``split_by_root_post(load_weibo_dialogues(),
 test_size=0.2, random_state=0)``, the README's), the shipped encoder (its
@@ -12,7 +13,9 @@ fine-tuned once per seed with the library's recipe
 stopping on whole training threads). Rows: each seed alone (mean and
 spread), the seeds' averaged probabilities, F-BOW, LEXICON, the library's
 H-LSTM+LEXICON weights (2 / 1 / 1) with one H-LSTM and with the averaged
-seeds. One process, one torch thread by default (``--threads``).
+seeds. ``--continue-epochs N`` first pre-trains the encoder N more epochs
+(the lever "more pre-training epochs", as a warm restart: Adam's state starts
+afresh). One process, one torch thread by default (``--threads``).
 """
 
 import argparse
@@ -31,6 +34,12 @@ def main():
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--encoder", default="weibo-128")
+    parser.add_argument(
+        "--continue-epochs",
+        type=int,
+        default=0,
+        help="first pre-train the encoder this many more epochs (the build's settings, the test threads excluded)",
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -45,6 +54,26 @@ def main():
     torch.set_num_threads(args.threads)
     split = split_by_root_post(load_weibo_dialogues(), test_size=0.2, random_state=0)
     encoder = resolve_encoder(args.encoder)
+    if args.continue_epochs:
+        from sklearn_emoji import load_weibo_pretraining
+        from sklearn_emoji.pretraining import pretrain_encoder
+
+        pre = load_weibo_pretraining(exclude_groups=split.groups_test)
+        start = time.perf_counter()
+        encoder = pretrain_encoder(
+            pre.data,
+            pre.target,
+            groups=pre.groups,
+            embedding_dim=encoder.embedding_dim,
+            hidden_dim=encoder.hidden_dim,
+            pooling=encoder.pooling,
+            max_epochs=args.continue_epochs,
+            random_state=0,
+            verbose=1,
+            pretrained=encoder,
+            corpus=f"{args.encoder} + {args.continue_epochs} more epochs, test threads excluded",
+        )
+        print(f"pre-training {args.continue_epochs} more epochs: {time.perf_counter() - start:.0f} s")
     check_no_overlap(encoder, split.groups_test)
 
     def scores(proba, labels):
