@@ -8,6 +8,11 @@
 * A vocabulary given by the user is a dict of ``token -> id`` or anything
   with such a dict as its ``vocabulary`` attribute (a pre-trained encoder);
   :func:`check_vocabulary` is the one check of it.
+* Texts become rows of ids by one rule (:func:`encode_ids`): each kept
+  token's id, cut to ``max_len`` from the ``truncating`` end, zeros after;
+  an empty text is one OOV id. A dialogue becomes one text
+  (:func:`flatten_dialogues`) or its most recent turns, one row each
+  (:func:`hierarchy_rows`).
 * The tokenization of the LSTM methods (:data:`LSTM_RECIPES`,
   :func:`recipe_steps`) is the same whether the method is built by the
   registry (:mod:`sklearn_emoji.pipelines`) or pre-trained
@@ -17,7 +22,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, repeat
 from numbers import Integral
+
+import numpy as np
 
 from ._options import LSTM_METHODS
 
@@ -29,6 +37,9 @@ __all__ = [
     "LSTM_RECIPES",
     "build_vocabulary",
     "check_vocabulary",
+    "encode_ids",
+    "flatten_dialogues",
+    "hierarchy_rows",
     "recipe_steps",
     "vocab_size",
 ]
@@ -143,6 +154,75 @@ def check_vocabulary(vocabulary, *, allow_empty=True):
             f"got {len(ids)} ids ranging {ids[0]}..{ids[-1]}"
         )
     return {tok: int(i) for tok, i in vocab.items()}
+
+
+def encode_ids(token_lists, vocabulary, out, rows, max_len, truncating="pre"):
+    """Write the ids of ``token_lists[i]`` into row ``rows[i]`` of the 2-D ``out`` (zeros elsewhere).
+
+    Vectorised: one pass over all tokens to look their ids up (OOV for a
+    token the vocabulary lacks), then NumPy places them, truncated to
+    ``max_len`` from the ``truncating`` end (``"pre"`` keeps the last
+    ``max_len``); an empty token list is one OOV id. The one encoding rule of
+    the tokenizers, of exported models and of the ready models' NumPy
+    runtime.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_emoji._vocabulary import encode_ids
+    >>> out = np.zeros((2, 2), dtype=np.int64)
+    >>> encode_ids([["a", "b", "c"], []], {"a": 2, "b": 3}, out, [0, 1], max_len=2)
+    >>> out.tolist()
+    [[3, 1], [1, 0]]
+    """
+    get = vocabulary.get
+    lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    ids = np.fromiter(map(get, chain.from_iterable(token_lists), repeat(OOV_ID)), dtype=np.int64, count=lens.sum())
+    rows = np.asarray(rows, dtype=np.int64)
+    kept = np.minimum(lens, max_len)
+    first = np.cumsum(lens) - lens  # where each list starts in ids
+    if truncating == "pre":
+        first += lens - kept
+    which = np.repeat(np.arange(len(kept)), kept)
+    col = np.arange(kept.sum()) - np.repeat(np.cumsum(kept) - kept, kept)
+    out[rows[which], col] = ids[first[which] + col]
+    out[rows[lens == 0], 0] = OOV_ID
+
+
+def flatten_dialogues(dialogues, turns, sep, max_turns=None):
+    """Each (checked) dialogue as one text: its reply (``turns="reply"``), or its non-blank turns joined by ``sep``.
+
+    Examples
+    --------
+    >>> from sklearn_emoji._vocabulary import flatten_dialogues
+    >>> flatten_dialogues([("a", " ", "b")], "all", " | "), flatten_dialogues([("a", "b")], "reply", " | ")
+    (['a | b'], ['b'])
+    """
+    if turns == "reply":
+        return [d[-1] for d in dialogues]
+    if max_turns is not None:
+        dialogues = [d[-max_turns:] for d in dialogues]
+    return [sep.join(t for t in d if t.strip()) for d in dialogues]
+
+
+def hierarchy_rows(dialogues, max_turns):
+    """The most recent ``max_turns`` turns of each (checked) dialogue, flat, and each turn's row in a 2-D view.
+
+    Returns ``(dialogues, turns, rows)``: the kept dialogues, their turns in
+    order, and for each turn ``i * max_turns + j`` (dialogue ``i``, turn ``j``),
+    its row in ``out.reshape(-1, max_len)`` of an ``(n, max_turns, max_len)``
+    array.
+
+    Examples
+    --------
+    >>> from sklearn_emoji._vocabulary import hierarchy_rows
+    >>> hierarchy_rows([("a", "b", "c"), ("d",)], 2)
+    ([('b', 'c'), ('d',)], ['b', 'c', 'd'], [0, 1, 2])
+    """
+    dialogues = [d[-max_turns:] for d in dialogues]
+    turns = [t for d in dialogues for t in d]
+    rows = [i * max_turns + j for i, d in enumerate(dialogues) for j in range(len(d))]
+    return dialogues, turns, rows
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,6 @@ import logging
 import os
 import sys
 import warnings
-from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +69,7 @@ from . import __version__
 from ._options import TRUNCATINGS, TURN_MODES
 from ._utils import atomic_write_bytes
 from ._validation import check_dialogues, check_texts
-from ._vocabulary import OOV_ID
+from ._vocabulary import OOV_ID, encode_ids, flatten_dialogues, hierarchy_rows
 
 __all__ = ["export_onnx", "load_onnx", "quantize_onnx", "OnnxEmojiModel", "tokenizer_path"]
 
@@ -579,9 +578,9 @@ def _build_steps(state):
 
 # The steps below replay, in NumPy and without scikit-learn, the fitted transformers whose state the tokenizer
 # file holds; loading them needs no estimator class, so serving imports neither scikit-learn nor SciPy.
-# They follow sklearn_emoji.preprocessing (DialogueFlattener.transform, _BaseTokenizer._encode) rule for rule,
-# with the ids of the contract in _vocabulary (which imports no scikit-learn), and test_export.py checks that
-# they give the pipeline's ids and features on real and odd dialogues.
+# They call the same rules as sklearn_emoji.preprocessing (flatten_dialogues, hierarchy_rows, encode_ids of
+# _vocabulary, which imports no scikit-learn), and test_export.py checks that they give the pipeline's ids and
+# features on real and odd dialogues.
 
 
 class _Flatten:
@@ -597,12 +596,7 @@ class _Flatten:
             raise ValueError(f"unknown turns={self.turns!r} in the tokenizer file's flatten step")
 
     def transform(self, X):
-        dialogues = check_dialogues(X)
-        if self.turns == "reply":
-            return [d[-1] for d in dialogues]
-        if self.max_turns is not None:
-            dialogues = [d[-self.max_turns :] for d in dialogues]
-        return [self.sep.join(t for t in d if t.strip()) for d in dialogues]
+        return flatten_dialogues(check_dialogues(X), self.turns, self.sep, self.max_turns)
 
 
 class _Tokens:
@@ -630,28 +624,13 @@ class _Tokens:
             out = np.zeros((len(texts), self.max_len), dtype=np.int64)
             self._encode(tokenize_many(texts, self.tokenizer), out, np.arange(len(texts)))
             return out
-        dialogues = [d[-self.max_turns :] for d in check_dialogues(X)]
-        turns = [t for d in dialogues for t in d]
-        rows = [i * self.max_turns + j for i, d in enumerate(dialogues) for j in range(len(d))]
+        dialogues, turns, rows = hierarchy_rows(check_dialogues(X), self.max_turns)
         out = np.zeros((len(dialogues), self.max_turns, self.max_len), dtype=np.int64)
         self._encode(tokenize_many(turns, self.tokenizer), out.reshape(-1, self.max_len), rows)
         return out
 
     def _encode(self, token_lists, out, rows):
-        """Row ``rows[i]`` of the 2-D ``out`` gets the ids of ``token_lists[i]``, cut to ``max_len`` from the
-        ``truncating`` end; an empty list is one OOV id."""
-        get = self.vocabulary.get
-        lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        ids = np.fromiter(map(get, chain.from_iterable(token_lists), repeat(OOV_ID)), dtype=np.int64, count=lens.sum())
-        rows = np.asarray(rows, dtype=np.int64)
-        kept = np.minimum(lens, self.max_len)
-        first = np.cumsum(lens) - lens
-        if self.truncating == "pre":
-            first += lens - kept
-        which = np.repeat(np.arange(len(kept)), kept)
-        col = np.arange(kept.sum()) - np.repeat(np.cumsum(kept) - kept, kept)
-        out[rows[which], col] = ids[first[which] + col]
-        out[rows[lens == 0], 0] = OOV_ID
+        encode_ids(token_lists, self.vocabulary, out, rows, self.max_len, self.truncating)
 
 
 class _Tfidf:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from itertools import chain, repeat
+from itertools import chain
 from numbers import Integral
 
 import numpy as np
@@ -35,7 +35,18 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Hidden, Interval, StrOptions, _fit_context
 from ._options import TOKENIZER_NAMES, TRUNCATINGS, TURN_MODES
 from ._validation import check_dialogues, check_texts, check_y_length
-from ._vocabulary import OOV_ID, OOV_TOKEN, PAD_ID, PAD_TOKEN, build_vocabulary, check_vocabulary, vocab_size
+from ._vocabulary import (
+    OOV_ID,  # noqa: F401 - importable from here, as the comment below says
+    OOV_TOKEN,
+    PAD_ID,
+    PAD_TOKEN,
+    build_vocabulary,
+    check_vocabulary,
+    encode_ids,
+    flatten_dialogues,
+    hierarchy_rows,
+    vocab_size,
+)
 from .text import tokenize_many
 
 __all__ = ["DialogueFlattener", "SequenceTokenizer", "HierarchicalTokenizer"]
@@ -154,12 +165,7 @@ class DialogueFlattener(TransformerMixin, BaseEstimator):
         list of str
         """
         check_is_fitted(self, "n_features_in_")
-        dialogues = check_dialogues(X)
-        if self._chosen_turns() == "reply":
-            return [d[-1] for d in dialogues]
-        if self.max_turns is not None:
-            dialogues = [d[-self.max_turns :] for d in dialogues]
-        return [self.sep.join(t for t in d if t.strip()) for d in dialogues]
+        return flatten_dialogues(check_dialogues(X), self._chosen_turns(), self.sep, self.max_turns)
 
     def get_feature_names_out(self, input_features=None):
         """Name of the single output column.
@@ -226,24 +232,8 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         self.extended_tokens_ = []
 
     def _encode(self, token_lists, out, rows):
-        """Write the ids of ``token_lists[i]`` into row ``rows[i]`` of the 2-D ``out``.
-
-        Vectorised: one pass over all tokens to look their ids up, then NumPy
-        places them (truncated to ``max_len`` from the ``truncating`` end);
-        an empty token list is one OOV id.
-        """
-        get = self.vocabulary_.get
-        lens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        ids = np.fromiter(map(get, chain.from_iterable(token_lists), repeat(OOV_ID)), dtype=np.int64, count=lens.sum())
-        rows = np.asarray(rows, dtype=np.int64)
-        kept = np.minimum(lens, self.max_len)
-        first = np.cumsum(lens) - lens  # where each list starts in ids
-        if self.truncating == "pre":
-            first += lens - kept
-        which = np.repeat(np.arange(len(kept)), kept)
-        col = np.arange(kept.sum()) - np.repeat(np.cumsum(kept) - kept, kept)
-        out[rows[which], col] = ids[first[which] + col]
-        out[rows[lens == 0], 0] = OOV_ID
+        """Write the ids of ``token_lists[i]`` into row ``rows[i]`` of the 2-D ``out`` (see ``encode_ids``)."""
+        encode_ids(token_lists, self.vocabulary_, out, rows, self.max_len, self.truncating)
 
     def _check_ids(self, X):
         """Refuse ids that no token has (so they cannot be read back as a real word)."""
@@ -554,10 +544,7 @@ class HierarchicalTokenizer(_BaseTokenizer):
 
     def _kept_turns(self, X):
         """The turns kept (the most recent ``max_turns``), flat, and each one's row in a 2-D view of the output."""
-        dialogues = [d[-self.max_turns :] for d in check_dialogues(X)]
-        turns = [t for d in dialogues for t in d]
-        rows = [i * self.max_turns + j for i, d in enumerate(dialogues) for j in range(len(d))]
-        return dialogues, turns, rows
+        return hierarchy_rows(check_dialogues(X), self.max_turns)
 
     def _encoded(self, n, turns, rows, tokens=None):
         if tokens is None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._vocabulary import LSTM_RECIPES, OOV_ID
+from .._vocabulary import LSTM_RECIPES, encode_ids, hierarchy_rows
 
 __all__ = ["HierarchicalRuntime", "RECIPE"]
 
@@ -109,11 +109,13 @@ class HierarchicalRuntime:
 
         return (cached_tokenize_chars if self.chars else cached_tokenize)(text)
 
-    def _ids(self, text):
-        """The ids of one turn, as ``HierarchicalTokenizer`` writes them (truncated at the front)."""
-        get = self.vocabulary.get
-        ids = [get(tok, OOV_ID) for tok in self._tokens(text)]
-        return ids[-RECIPE["max_len"] :] if ids else [OOV_ID]
+    def _turn_ids(self, dialogue):
+        """The ids of each kept turn, by the tokenizers' own rules (``hierarchy_rows``, ``encode_ids``)."""
+        (kept,), turns, rows = hierarchy_rows([dialogue], RECIPE["max_turns"])
+        out = np.zeros((len(kept), RECIPE["max_len"]), dtype=np.int64)
+        tokens = [self._tokens(t) for t in turns]
+        encode_ids(tokens, self.vocabulary, out, rows, RECIPE["max_len"], RECIPE["truncating"])
+        return [row[row != 0] for row in out]  # real ids are never 0 (padding)
 
     @staticmethod
     def _pool(states, score):
@@ -122,7 +124,7 @@ class HierarchicalRuntime:
         return _softmax(states @ score) @ states
 
     def _proba(self, dialogue):
-        turns = [self._ids(turn) for turn in dialogue[-RECIPE["max_turns"] :]]
+        turns = self._turn_ids(dialogue)
         vectors = np.stack([self._pool(self.word_lstm.states(self.embedding[ids]), self.word_score) for ids in turns])
         dialogue_vector = self._pool(self.turn_lstm.states(vectors), self.turn_score)
         return _softmax(dialogue_vector @ self.out_w + self.out_b)
