@@ -435,8 +435,8 @@ def _add_lstm_args(p, what="LSTM methods", dims="default: 128; paper: 384", epoc
         "--threads",
         type=int,
         default=1,
-        help="torch CPU threads (default 1: on 2 cores, 2 threads trained 1.0-2.0x slower when idle and "
-        "4.4x slower when busy, benchmarks/bench_threads.py; 0: torch's own choice, one per core)",
+        help="torch CPU threads (default 1: on 2 shared cores, 2 threads trained 2.6-4.4x slower when the "
+        "machine was busy, 1.3x faster when idle, benchmarks/bench_threads.py; 0: torch's own choice)",
     )
 
 
