@@ -3,7 +3,7 @@
 Run from the project root (data home defaults to ../shared/data)::
 
     .venv/bin/python benchmarks/bench_seed_ensemble.py [--seeds 0,1,2] [--threads 1] [--encoder weibo-128]
-        [--continue-epochs 3]
+        [--continue-epochs 3] [--lr 3e-4] [--dropout 0.5] [--pretrain-seed 1 [--pretrain-epochs 3]]
 
 On the canonical split (``split_by_root_post(load_weibo_dialogues(),
 test_size=0.2, random_state=0)``, the README's), the shipped encoder (its
@@ -15,7 +15,11 @@ spread), the seeds' averaged probabilities, F-BOW, LEXICON, the library's
 H-LSTM+LEXICON weights (2 / 1 / 1) with one H-LSTM and with the averaged
 seeds. ``--continue-epochs N`` first pre-trains the encoder N more epochs
 (the lever "more pre-training epochs", as a warm restart: Adam's state starts
-afresh). One process, one torch thread by default (``--threads``).
+afresh). ``--pretrain-seed S`` pre-trains a fresh encoder with seed S instead
+(the build's settings; the lever "a second pre-training seed"); ``--lr`` and
+``--dropout`` change the fine-tuning recipe. A row gives the encoder's own
+64-emoji head without fine-tuning, its 10 emojis' probabilities
+renormalised. One process, one torch thread by default (``--threads``).
 """
 
 import argparse
@@ -34,6 +38,15 @@ def main():
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--encoder", default="weibo-128")
+    parser.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate (default: the library's)")
+    parser.add_argument("--dropout", type=float, default=None, help="fine-tuning dropout (default: the library's)")
+    parser.add_argument(
+        "--pretrain-seed",
+        type=int,
+        default=None,
+        help="pre-train a fresh encoder with this seed (the build's settings, the test threads excluded)",
+    )
+    parser.add_argument("--pretrain-epochs", type=int, default=3, help="epochs of --pretrain-seed")
     parser.add_argument(
         "--continue-epochs",
         type=int,
@@ -54,6 +67,30 @@ def main():
     torch.set_num_threads(args.threads)
     split = split_by_root_post(load_weibo_dialogues(), test_size=0.2, random_state=0)
     encoder = resolve_encoder(args.encoder)
+    if args.pretrain_seed is not None:
+        from sklearn_emoji import load_weibo_pretraining
+        from sklearn_emoji.pretraining import pretrain_encoder
+
+        pre = load_weibo_pretraining(exclude_groups=split.groups_test)
+        start = time.perf_counter()
+        encoder = pretrain_encoder(
+            pre.data,
+            pre.target,
+            groups=pre.groups,
+            embedding_dim=encoder.embedding_dim,
+            hidden_dim=encoder.hidden_dim,
+            pooling=encoder.pooling,
+            tokenizer="chars",
+            max_epochs=args.pretrain_epochs,
+            random_state=args.pretrain_seed,
+            verbose=1,
+            corpus=f"pre-training seed {args.pretrain_seed}, {args.pretrain_epochs} epochs, test threads excluded",
+        )
+        seconds_pre = time.perf_counter() - start
+        print(
+            f"pre-training seed {args.pretrain_seed}, {args.pretrain_epochs} epochs: {seconds_pre:.0f} s, "
+            f"{args.pretrain_epochs * len(pre.data) / seconds_pre:.0f} dialogues/s"
+        )
     if args.continue_epochs:
         from sklearn_emoji import load_weibo_pretraining
         from sklearn_emoji.pretraining import pretrain_encoder
@@ -88,10 +125,18 @@ def main():
         model = make_method(name, random_state=0).fit(split.X_train, split.y_train)
         probas[name], labels = model.predict_proba(split.X_test), list(model.classes_)
         seconds[name] = time.perf_counter() - start
+    # The encoder's own 64-emoji head, no fine-tuning: its probabilities of the 10 emojis, renormalised.
+    from sklearn_emoji.pretrained import model_from_encoder
+
+    head = model_from_encoder(encoder)
+    cols = [list(head.classes_).index(c) for c in labels]
+    zero = head.predict_proba(split.X_test)[:, cols]
+    probas["zero-shot"] = zero / zero.sum(1, keepdims=True)
     seeds = [int(s) for s in args.seeds.split(",")]
     for seed in seeds:
         start = time.perf_counter()
-        model = make_method("H-LSTM", pretrained=encoder, random_state=seed)
+        tuned = {f"clf__{k}": v for k, v in (("lr", args.lr), ("dropout", args.dropout)) if v is not None}
+        model = make_method("H-LSTM", pretrained=encoder, random_state=seed, **tuned)
         model.fit(split.X_train, split.y_train, clf__groups=split.groups_train)
         assert list(model.classes_) == labels
         probas[f"H-LSTM seed {seed}"] = model.predict_proba(split.X_test)
@@ -103,6 +148,7 @@ def main():
     rows = [
         (f"H-LSTM, one seed (mean ± std of {len(seeds)})", singles.mean(0), singles.std(0)),
         (f"H-LSTM, {len(seeds)} seeds averaged", scores(mean_h, labels), None),
+        ("64-emoji head, no fine-tuning (renormalised)", scores(probas["zero-shot"], labels), None),
         ("F-BOW", scores(probas["F-BOW"], labels), None),
         ("LEXICON", scores(probas["LEXICON"], labels), None),
     ]
@@ -110,6 +156,7 @@ def main():
         vote = (2 * h + probas["F-BOW"] + probas["LEXICON"]) / 4
         rows.append((f"H-LSTM ({what}) + F-BOW + LEXICON, 2/1/1", scores(vote, labels), None))
     print(f"canonical split: {len(split.X_train)} training, {len(split.X_test)} test dialogues; encoder {args.encoder}")
+    print(f"fine-tuning lr {args.lr or 'default'}, dropout {args.dropout or 'default'}")
     print(f"torch threads {args.threads}; fit seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in seconds.items()))
     print("| model | P@1 (%) | P@3 (%) | MRR (%) |")
     print("| --- | ---: | ---: | ---: |")
