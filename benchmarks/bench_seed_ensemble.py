@@ -67,50 +67,38 @@ def main():
     torch.set_num_threads(args.threads)
     split = split_by_root_post(load_weibo_dialogues(), test_size=0.2, random_state=0)
     encoder = resolve_encoder(args.encoder)
+    if args.pretrain_seed is not None or args.continue_epochs:
+        from sklearn_emoji import load_weibo_pretraining
+        from sklearn_emoji.pretraining import pretrain_encoder
+
+        pre = load_weibo_pretraining(exclude_groups=split.groups_test)
+
+        def pretrain(epochs, seed, what, **kwargs):
+            """``epochs`` of pre-training (the build's settings, the test threads excluded), timed."""
+            start = time.perf_counter()
+            out = pretrain_encoder(
+                pre.data,
+                pre.target,
+                groups=pre.groups,
+                embedding_dim=encoder.embedding_dim,
+                hidden_dim=encoder.hidden_dim,
+                pooling=encoder.pooling,
+                max_epochs=epochs,
+                random_state=seed,
+                verbose=1,
+                corpus=f"{what}, test threads excluded",
+                **kwargs,
+            )
+            seconds = time.perf_counter() - start
+            print(f"{what}: {seconds:.0f} s, {epochs * len(pre.data) / seconds:.0f} dialogues/s")
+            return out
+
     if args.pretrain_seed is not None:
-        from sklearn_emoji import load_weibo_pretraining
-        from sklearn_emoji.pretraining import pretrain_encoder
-
-        pre = load_weibo_pretraining(exclude_groups=split.groups_test)
-        start = time.perf_counter()
-        encoder = pretrain_encoder(
-            pre.data,
-            pre.target,
-            groups=pre.groups,
-            embedding_dim=encoder.embedding_dim,
-            hidden_dim=encoder.hidden_dim,
-            pooling=encoder.pooling,
-            tokenizer="chars",
-            max_epochs=args.pretrain_epochs,
-            random_state=args.pretrain_seed,
-            verbose=1,
-            corpus=f"pre-training seed {args.pretrain_seed}, {args.pretrain_epochs} epochs, test threads excluded",
-        )
-        seconds_pre = time.perf_counter() - start
-        print(
-            f"pre-training seed {args.pretrain_seed}, {args.pretrain_epochs} epochs: {seconds_pre:.0f} s, "
-            f"{args.pretrain_epochs * len(pre.data) / seconds_pre:.0f} dialogues/s"
-        )
+        what = f"pre-training seed {args.pretrain_seed}, {args.pretrain_epochs} epochs"
+        encoder = pretrain(args.pretrain_epochs, args.pretrain_seed, what, tokenizer="chars")
     if args.continue_epochs:
-        from sklearn_emoji import load_weibo_pretraining
-        from sklearn_emoji.pretraining import pretrain_encoder
-
-        pre = load_weibo_pretraining(exclude_groups=split.groups_test)
-        start = time.perf_counter()
-        encoder = pretrain_encoder(
-            pre.data,
-            pre.target,
-            groups=pre.groups,
-            embedding_dim=encoder.embedding_dim,
-            hidden_dim=encoder.hidden_dim,
-            pooling=encoder.pooling,
-            max_epochs=args.continue_epochs,
-            random_state=0,
-            verbose=1,
-            pretrained=encoder,
-            corpus=f"{args.encoder} + {args.continue_epochs} more epochs, test threads excluded",
-        )
-        print(f"pre-training {args.continue_epochs} more epochs: {time.perf_counter() - start:.0f} s")
+        what = f"{args.encoder} + {args.continue_epochs} more epochs"
+        encoder = pretrain(args.continue_epochs, 0, what, pretrained=encoder)
     check_no_overlap(encoder, split.groups_test)
 
     def scores(proba, labels):
@@ -133,9 +121,9 @@ def main():
     zero = head.predict_proba(split.X_test)[:, cols]
     probas["zero-shot"] = zero / zero.sum(1, keepdims=True)
     seeds = [int(s) for s in args.seeds.split(",")]
+    tuned = {f"clf__{k}": v for k, v in (("lr", args.lr), ("dropout", args.dropout)) if v is not None}
     for seed in seeds:
         start = time.perf_counter()
-        tuned = {f"clf__{k}": v for k, v in (("lr", args.lr), ("dropout", args.dropout)) if v is not None}
         model = make_method("H-LSTM", pretrained=encoder, random_state=seed, **tuned)
         model.fit(split.X_train, split.y_train, clf__groups=split.groups_train)
         assert list(model.classes_) == labels
@@ -156,7 +144,7 @@ def main():
         vote = (2 * h + probas["F-BOW"] + probas["LEXICON"]) / 4
         rows.append((f"H-LSTM ({what}) + F-BOW + LEXICON, 2/1/1", scores(vote, labels), None))
     print(f"canonical split: {len(split.X_train)} training, {len(split.X_test)} test dialogues; encoder {args.encoder}")
-    print(f"fine-tuning lr {args.lr or 'default'}, dropout {args.dropout or 'default'}")
+    print(f"fine-tuning: {tuned or 'the library defaults'}")
     print(f"torch threads {args.threads}; fit seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in seconds.items()))
     print("| model | P@1 (%) | P@3 (%) | MRR (%) |")
     print("| --- | ---: | ---: | ---: |")
