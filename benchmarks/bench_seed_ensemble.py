@@ -21,7 +21,10 @@ afresh). ``--pretrain-seed S`` pre-trains a fresh encoder with seed S instead
 larger label space"); ``--lr`` and
 ``--dropout`` change the fine-tuning recipe. A row gives the encoder's own
 head (its 64 or ``--n-emojis`` emojis) without fine-tuning, its 10 emojis' probabilities
-renormalised. One process, one torch thread by default (``--threads``).
+renormalised. ``--save-encoder FILE`` keeps a pre-trained encoder, and
+``--encoder FILE`` fine-tunes it again (another lr, dropout or seed set)
+without pre-training it anew. One process, one torch thread by default
+(``--threads``).
 """
 
 import argparse
@@ -60,6 +63,11 @@ def main():
         type=int,
         default=0,
         help="first pre-train the encoder this many more epochs (the build's settings, the test threads excluded)",
+    )
+    parser.add_argument(
+        "--save-encoder",
+        default=None,
+        help="write the encoder that was pre-trained here to this file (--encoder FILE reuses it)",
     )
     args = parser.parse_args()
 
@@ -111,6 +119,9 @@ def main():
         what = f"{args.encoder} + {args.continue_epochs} more epochs"
         encoder = pretrain(args.continue_epochs, 0, what, pretrained=encoder)
     check_no_overlap(encoder, split.groups_test)
+    if args.save_encoder:
+        encoder.save(args.save_encoder)
+        print(f"encoder saved to {args.save_encoder}")
 
     def scores(proba, labels):
         y = split.y_test
