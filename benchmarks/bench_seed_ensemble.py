@@ -18,7 +18,8 @@ seeds. ``--continue-epochs N`` first pre-trains the encoder N more epochs
 afresh). ``--pretrain-seed S`` pre-trains a fresh encoder with seed S instead
 (the build's settings; the lever "a second pre-training seed"), with
 ``--n-emojis N`` on the N most frequent emojis instead of 64 (the lever "a
-larger label space"); ``--lr`` and
+larger label space") and ``--word-vectors`` starting from word2vec vectors
+of jieba words (the lever "word vectors with emoji pre-training"); ``--lr`` and
 ``--dropout`` change the fine-tuning recipe. A row gives the encoder's own
 head (its 64 or ``--n-emojis`` emojis) without fine-tuning, its 10 emojis' probabilities
 renormalised. ``--save-encoder FILE`` keeps a pre-trained encoder, and
@@ -65,6 +66,11 @@ def main():
         help="first pre-train the encoder this many more epochs (the build's settings, the test threads excluded)",
     )
     parser.add_argument(
+        "--word-vectors",
+        action="store_true",
+        help="--pretrain-seed starts from word2vec vectors (jieba words, unlabelled replies, test threads excluded)",
+    )
+    parser.add_argument(
         "--save-encoder",
         default=None,
         help="write the encoder that was pre-trained here to this file (--encoder FILE reuses it)",
@@ -87,8 +93,8 @@ def main():
         from sklearn_emoji import load_weibo_pretraining
         from sklearn_emoji.pretraining import pretrain_encoder
 
-        if args.n_emojis != 64 and args.pretrain_seed is None:
-            parser.error("--n-emojis applies to --pretrain-seed")
+        if (args.n_emojis != 64 or args.word_vectors) and args.pretrain_seed is None:
+            parser.error("--n-emojis and --word-vectors apply to --pretrain-seed")
         pre = load_weibo_pretraining(n_emojis=args.n_emojis, exclude_groups=split.groups_test)
         print(f"pre-training corpus: {len(pre.data)} dialogues, {len(set(pre.target))} emojis")
 
@@ -114,7 +120,26 @@ def main():
 
     if args.pretrain_seed is not None:
         what = f"pre-training seed {args.pretrain_seed}, {args.pretrain_epochs} epochs, top-{args.n_emojis} emojis"
-        encoder = pretrain(args.pretrain_epochs, args.pretrain_seed, what, tokenizer="chars")
+        start_from = dict(tokenizer="chars")
+        if args.word_vectors:
+            from sklearn_emoji import load_weibo_replies
+            from sklearn_emoji.vectors import word_vectors_encoder
+
+            start = time.perf_counter()
+            replies = load_weibo_replies(exclude_groups=split.groups_test)
+            vectors = word_vectors_encoder(
+                replies.data,
+                tokenizer="words",
+                embedding_dim=encoder.embedding_dim,
+                random_state=args.pretrain_seed,
+                groups=replies.groups,
+                corpus="Weibo replies, test threads excluded",
+            )
+            print(f"word2vec on {len(replies.data)} replies: {time.perf_counter() - start:.0f} s")
+            check_no_overlap(vectors, split.groups_test)
+            start_from = dict(pretrained=vectors)
+            what += ", from word vectors (words)"
+        encoder = pretrain(args.pretrain_epochs, args.pretrain_seed, what, **start_from)
     if args.continue_epochs:
         what = f"{args.encoder} + {args.continue_epochs} more epochs"
         encoder = pretrain(args.continue_epochs, 0, what, pretrained=encoder)
