@@ -41,8 +41,9 @@ paper-table: install
 	  --output results/paper_table.json $(PAPER_ARGS)
 
 # Rebuild every shipped pre-trained artifact (sklearn_emoji/pretrained/data)
-# from ../shared/data: pre-training on 146,035 dialogues and three fine-tuning
-# seeds, one torch thread (deterministic), about 25 minutes on 2 CPU cores.
+# from ../shared/data: word2vec on 590,346 unlabelled replies, pre-training on
+# 146,035 dialogues from those vectors and three fine-tuning seeds, one torch
+# thread (deterministic), about 21 minutes on 2 CPU cores.
 MODELS_ARGS ?=
 models: install
 	$(BIN)/sklearn-emoji build-models $(MODELS_ARGS)

@@ -19,7 +19,8 @@ afresh). ``--pretrain-seed S`` pre-trains a fresh encoder with seed S instead
 (the build's settings; the lever "a second pre-training seed"), with
 ``--n-emojis N`` on the N most frequent emojis instead of 64 (the lever "a
 larger label space") and ``--word-vectors`` starting from word2vec vectors
-of jieba words (the lever "word vectors with emoji pre-training"); ``--lr`` and
+of jieba words (the lever "word vectors with emoji pre-training"; ``--max-vocab``
+words, 50,000 by default); ``--lr`` and
 ``--dropout`` change the fine-tuning recipe. A row gives the encoder's own
 head (its 64 or ``--n-emojis`` emojis) without fine-tuning, its 10 emojis' probabilities
 renormalised. ``--save-encoder FILE`` keeps a pre-trained encoder, and
@@ -69,6 +70,12 @@ def main():
         "--word-vectors",
         action="store_true",
         help="--pretrain-seed starts from word2vec vectors (jieba words, unlabelled replies, test threads excluded)",
+    )
+    parser.add_argument(
+        "--max-vocab",
+        type=int,
+        default=50000,
+        help="--word-vectors: words given a vector, the most frequent (the build's 50,000 by default)",
     )
     parser.add_argument(
         "--save-encoder",
@@ -131,6 +138,7 @@ def main():
                 replies.data,
                 tokenizer="words",
                 embedding_dim=encoder.embedding_dim,
+                max_vocab=args.max_vocab,
                 random_state=args.pretrain_seed,
                 groups=replies.groups,
                 corpus="Weibo replies, test threads excluded",
@@ -138,7 +146,7 @@ def main():
             print(f"word2vec on {len(replies.data)} replies: {time.perf_counter() - start:.0f} s")
             check_no_overlap(vectors, split.groups_test)
             start_from = dict(pretrained=vectors)
-            what += ", from word vectors (words)"
+            what += f", from word vectors ({len(vectors.vocabulary)} jieba words)"
         encoder = pretrain(args.pretrain_epochs, args.pretrain_seed, what, **start_from)
     if args.continue_epochs:
         what = f"{args.encoder} + {args.continue_epochs} more epochs"

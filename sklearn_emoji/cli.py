@@ -155,14 +155,15 @@ def _lstm_kwargs(args):
 
 
 #: The README's numbers (P@1, P@3, MRR, %) for the default Weibo split, printed beside a run's.
-#: LSTM rows: the transfer-learning table (128 dims, mean of 3 seeds; with --pretrained).
+#: LSTM rows (with --pretrained weibo-128, 128 dims): H-LSTM, the mean of the shipped build's 3
+#: fine-tuning seeds (README, "Ready models"); H-LSTM+LEXICON, `make demo` (seed 0).
 README_NUMBERS = {
     "S-BOW": (24.3, 48.5, 43.1),
     "F-BOW": (33.7, 62.1, 52.9),
     "LEXICON": (35.5, 60.6, 53.1),
     "LEXICON+BOW": (33.4, 61.3, 52.5),
-    "H-LSTM": (35.9, 64.1, 54.5),
-    "H-LSTM+LEXICON": (37.7, 66.4, 56.1),
+    "H-LSTM": (39.6, 69.1, 58.0),
+    "H-LSTM+LEXICON": (39.6, 69.9, 57.9),
 }
 
 
@@ -292,7 +293,7 @@ def _cmd_pretrain(args):
     hidden_dim = args.hidden_dim or args.dim or 128
     _check_output_file(args.output)
     initial = None
-    if args.word_vectors:
+    if args.word_vectors and args.word_vectors != "train":
         from .neural import load_encoder
 
         initial = load_encoder(args.word_vectors)
@@ -312,6 +313,22 @@ def _cmd_pretrain(args):
         )
         test_size = 0.2 if args.test_size is None else args.test_size
         exclude = split_by_root_post(bunch, test_size=test_size, random_state=args.random_state).groups_test
+    if args.word_vectors == "train":
+        # the shipped recipe (build-models): word2vec on the unlabelled replies, the same threads excluded
+        from .datasets import load_weibo_replies
+        from .vectors import word_vectors_encoder
+
+        replies = load_weibo_replies(exclude_groups=exclude, data_home=args.data_home, n_samples=args.n_samples)
+        initial = word_vectors_encoder(
+            replies.data,
+            tokenizer=args.tokenizer or "words",
+            embedding_dim=embedding_dim,
+            max_vocab=args.max_vocab,
+            random_state=args.random_state,
+            groups=replies.groups,
+            corpus="Weibo replies" + ("" if exclude is None else ", test threads of the evaluate split excluded"),
+        )
+        print(f"word2vec on {len(replies.data)} replies: {len(initial.vocabulary)} tokens", flush=True)
     corpus = load_weibo_pretraining(
         n_emojis=args.n_emojis,
         exclude_groups=exclude,
@@ -360,6 +377,8 @@ def _cmd_build_models(args):
         n_samples=args.n_samples,
         threads=args.threads,
         device=args.device or "cpu",
+        word_vectors=not args.chars,
+        max_vocab=args.max_vocab,
         english=not args.no_english,
         verbose=not args.quiet,
     )
@@ -540,7 +559,11 @@ def build_parser():
     pt.add_argument(
         "--word-vectors",
         default=None,
-        help="start from an embedding saved by sklearn_emoji.vectors.word_vectors_encoder",
+        help="start from an embedding saved by sklearn_emoji.vectors.word_vectors_encoder, or 'train': word2vec "
+        "on the unlabelled replies without the test threads first (the shipped recipe; needs the vectors extra)",
+    )
+    pt.add_argument(
+        "--max-vocab", type=int, default=20000, help="--word-vectors train: tokens given a vector (the most frequent)"
     )
     pt.add_argument("--quiet", action="store_true", help="no progress bar")
     pt.set_defaults(func=_cmd_pretrain)
@@ -568,7 +591,8 @@ def build_parser():
     bm = sub.add_parser(
         "build-models",
         help="rebuild the shipped pre-trained models from the data (weibo-128, weibo-10)",
-        description="Pre-train the shipped H-LSTM encoder on the Weibo dialogues of 64 emojis without the test "
+        description="Train word2vec vectors of jieba words on the unlabelled Weibo replies, pre-train the shipped "
+        "H-LSTM encoder from them on the Weibo dialogues of 64 emojis, both without the test "
         "threads of the canonical split, fine-tune it on the paper's 10 emojis, score both on the held-out "
         "threads and write each as safetensors + JSON with a manifest (deterministic on CPU with one thread).",
     )
@@ -582,6 +606,12 @@ def build_parser():
     bm.add_argument("--n-samples", type=int, default=None, help="a subset of the corpora (quick test builds)")
     bm.add_argument("--threads", type=int, default=1, help="torch threads (default 1: deterministic)")
     bm.add_argument("--device", default=None, help="cpu or cuda")
+    bm.add_argument(
+        "--chars",
+        action="store_true",
+        help="the earlier recipe: Han characters, no word vectors (the default needs gensim: the vectors extra)",
+    )
+    bm.add_argument("--max-vocab", type=int, default=20000, help="words given a word2vec vector (the most frequent)")
     bm.add_argument("--no-english", action="store_true", help="skip tweeteval-20 (EN-LINEAR on TweetEval)")
     bm.add_argument("--quiet", action="store_true", help="no progress output")
     bm.set_defaults(func=_cmd_build_models)
@@ -600,7 +630,9 @@ def main(argv=None):
     traceback.
     """
     args = build_parser().parse_args(argv)
-    if getattr(args, "dim", None) is not None and (args.embedding_dim or args.hidden_dim):
+    # build-models has --dim alone; the training commands have all three
+    sizes = getattr(args, "embedding_dim", None) or getattr(args, "hidden_dim", None)
+    if getattr(args, "dim", None) is not None and sizes:
         print("sklearn-emoji: error: give --dim or --embedding-dim/--hidden-dim, not both", file=sys.stderr)
         return 2
     try:

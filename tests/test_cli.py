@@ -384,3 +384,52 @@ def test_help_and_usage_errors_import_nothing_heavy():
     proc = subprocess.run([sys.executable, "-c", code.format(argv=argvs)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY []" in proc.stdout, proc.stdout[-500:]
+
+
+def test_build_models_runs_from_the_command_line(tmp_path, data_home):
+    # `make models` is this command; the --dim check once crashed on its missing --embedding-dim
+    args = ["build-models", "--output", str(tmp_path), "--dim", "8", "--max-epochs", "1", "--fine-tune-epochs", "1"]
+    assert main(args + ["--seeds", "0", "--n-samples", "600", "--no-english", "--quiet", "--max-vocab", "300"]) == 0
+    manifest = json.load(open(tmp_path / "weibo-8.manifest.json", encoding="utf-8"))
+    assert manifest["recipe"]["tokenizer"] == "words" and manifest["recipe"]["word_vectors"]["max_vocab"] == 300
+    assert (tmp_path / "weibo-10-8.safetensors").exists()
+    assert (
+        main(
+            [
+                "build-models",
+                "--output",
+                str(tmp_path / "c"),
+                "--dim",
+                "8",
+                "--chars",
+                "--max-epochs",
+                "1",
+                "--fine-tune-epochs",
+                "1",
+                "--seeds",
+                "0",
+                "--n-samples",
+                "600",
+                "--no-english",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert json.load(open(tmp_path / "c" / "weibo-8.manifest.json"))["recipe"]["tokenizer"] == "chars"
+
+
+def test_pretrain_can_train_its_word_vectors_first(tmp_path, capsys, data_home):
+    from sklearn_emoji.datasets import load_weibo_dialogues
+    from sklearn_emoji.evaluation import split_by_root_post
+    from sklearn_emoji.neural import check_no_overlap, load_encoder
+
+    enc_path = tmp_path / "enc.pt"
+    args = ["pretrain", "--output", str(enc_path), "--n-samples", "800", "--dim", "8", "--max-epochs", "1"]
+    assert main(args + ["--word-vectors", "train", "--max-vocab", "200", "--quiet"]) == 0
+    assert "word2vec on" in capsys.readouterr().out
+    enc = load_encoder(enc_path)
+    assert enc.info["tokenizer"] == "words" and len(enc.vocabulary) <= 200 and enc.embedding_dim == 8
+    # the replies of the evaluate split's test threads reached neither the vectors nor the encoder
+    split = split_by_root_post(load_weibo_dialogues(n_samples=800, random_state=0), test_size=0.2, random_state=0)
+    check_no_overlap(enc, split.groups_test)

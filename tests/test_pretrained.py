@@ -42,7 +42,10 @@ def test_shipped_files_match_their_manifest(name):
     verify_artifact(DATA_DIR, name)
     for key in ("recipe", "data", "library_version", "excluded_root_posts", "held_out", "storage"):
         assert key in manifest, key
-    assert manifest["recipe"]["tokenizer"] == "chars" and manifest["recipe"]["pooling"] == "attention"
+    assert manifest["recipe"]["tokenizer"] == "words" and manifest["recipe"]["pooling"] == "attention"
+    # the winning CPU recipe: emoji pre-training from word2vec vectors, trained without the test threads
+    assert manifest["recipe"]["word_vectors"]["workers"] == 1
+    assert manifest["storage"]["dtype"] in ("float16", "float16 embedding, float32 rest", "float32")
 
 
 def test_shipped_files_fit_the_budget_and_hold_no_pickle():
@@ -222,6 +225,11 @@ def test_tiny_rebuild_runs_the_same_code_and_is_deterministic(tmp_path, data_hom
     for name in first:
         assert first[name]["files"] == second[name]["files"], "two builds of the same data gave different files"
         assert first[name]["held_out"] == second[name]["held_out"] or name == "weibo-10"
+    for name in first:  # the manifest's scores of the weights as stored are those of the files
+        stored, held = first[name]["storage"]["scores"], first[name]["held_out"]
+        assert abs(stored["P@1"] - held.get("shipped", held)["P@1"]) <= 100 / held["n"] * (
+            1 + first[name]["storage"]["float16_top3_changes"]
+        )
     model = load_pretrained(str(tmp_path / "a" / "weibo-8"))
     assert len(model.classes_) > 10  # the many-emoji head
     np.testing.assert_allclose(
@@ -230,6 +238,76 @@ def test_tiny_rebuild_runs_the_same_code_and_is_deterministic(tmp_path, data_hom
     ten = load_pretrained(str(tmp_path / "a" / "weibo-10-8"))
     assert 2 <= len(ten.classes_) <= 10
     assert ten.predict([DIALOGUE])[0] in ten.classes_
+
+
+def test_storage_keeps_float32_where_float16_would_change_a_ranking(monkeypatch):
+    from sklearn_emoji.pretrained import _build, encoder_from_artifact, encoder_to_artifact
+    from sklearn_emoji.pretraining import pretrain_encoder
+
+    X = [["今天下大雨", "我没带伞"], ["下雨了", "我没带"]] * 6
+    enc = pretrain_encoder(X, ["😂", "😭"] * 6, embedding_dim=4, hidden_dim=4, max_epochs=1, tokenizer="words")
+    proba = np.full((len(X), 2), 0.5)
+    # which tensors are rounded -> how many top-3 rankings change
+    answers = {"all": 2, "embedding": 0}
+
+    def fake(encoder, X_test, proba32, half_keys):
+        return answers["all" if len(half_keys) > 1 else "embedding"], proba32
+
+    monkeypatch.setattr(_build, "_top3_changes", fake)
+    y = ["😂", "😭"] * 6
+    dtypes, record = _build._storage(enc, X, y, proba)
+    assert dtypes.pop("embedding.weight") == "float16" and set(dtypes.values()) == {"float32"}
+    scores = record.pop("scores")
+    assert record == {
+        "dtype": "float16 embedding, float32 rest",
+        "n_checked": 12,
+        "max_top3_changes": 0,
+        "float16_top3_changes": 2,
+        "embedding_float16_top3_changes": 0,
+    }
+    assert set(scores) == {"P@1", "P@3", "P@5", "MRR"}
+    tensors, data = encoder_to_artifact(enc, dtype={**dtypes, "embedding.weight": "float16"})
+    assert tensors["embedding.weight"].dtype == np.float16
+    assert {t.dtype for k, t in tensors.items() if k != "embedding.weight"} == {np.dtype(np.float32)}
+    back = encoder_from_artifact(tensors, data, "toy")
+    assert back.state_dict["embedding.weight"].dtype == enc.state_dict["embedding.weight"].dtype
+    answers["embedding"] = 1
+    dtypes, record = _build._storage(enc, X, y, proba)
+    assert set(dtypes.values()) == {"float32"} and record["dtype"] == "float32"
+    answers["all"] = 0
+    dtypes, record = _build._storage(enc, X, y, proba)
+    assert set(dtypes.values()) == {"float16"} and record["dtype"] == "float16"
+    # one change in 1,000 held-out dialogues is within the tolerance (each P@k moves 0.1 points at most)
+    answers["all"] = 1
+    dtypes, record = _build._storage(enc, X * 100, y * 100, np.tile(proba, (100, 1)))
+    assert record["max_top3_changes"] == 1 and record["dtype"] == "float16"
+
+
+def test_storage_counts_real_top3_changes():
+    from sklearn_emoji.pretrained import _build, model_from_encoder
+    from sklearn_emoji.pretraining import pretrain_encoder
+
+    X = [["今天下大雨", "我没带伞"], ["下雨了", "我没带"], ["好开心"]] * 6
+    enc = pretrain_encoder(X, ["😂", "😭", "😊"] * 6, embedding_dim=4, hidden_dim=4, max_epochs=1, tokenizer="words")
+    proba = model_from_encoder(enc).predict_proba(X)
+    assert _build._top3_changes(enc, X, proba, set())[0] == 0  # nothing rounded: nothing changes
+    assert _build._top3_changes(enc, X, 1 - proba, set())[0] == len(X)  # the reversed ranking differs everywhere
+
+
+def test_build_names_the_extra_without_gensim(tmp_path, data_home, monkeypatch):
+    import importlib
+
+    real = importlib.import_module
+
+    def no_gensim(name, *args):
+        if name.startswith("gensim"):
+            raise ImportError("No module named 'gensim'")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", no_gensim)
+    with pytest.raises(ImportError, match="vectors"):
+        build_models(str(tmp_path), dim=8, epochs=1, seeds=(0,), n_samples=300, english=False, verbose=False)
+    assert not os.listdir(tmp_path)  # nothing half-written
 
 
 def test_cli_recommend_needs_no_model():

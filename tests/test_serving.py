@@ -388,7 +388,7 @@ def test_model_route_describes_a_ready_model(tiny_default, tiny_ready):
     assert info["attention"] is True and info["limits"]["k"] == [1, n]
     held_out = info["held_out"]
     assert held_out["shipped"]["P@1"] == pretrained.pretrained_manifest("weibo-10")["held_out"]["shipped"]["P@1"]
-    assert info["recipe"]["tokenizer"] == "chars" and info["artifact"] == "weibo-10-8"
+    assert info["recipe"]["tokenizer"] == "words" and info["artifact"] == "weibo-10-8"
     assert client.get("/health").json()["method"] == "H-LSTM"
     answer = client.post("/recommend", json={"turns": ["今天下大雨", "我没带伞"], "k": n}).json()
     assert sum(e["score"] for e in answer["emojis"]) == pytest.approx(1.0, abs=1e-4)

@@ -9,8 +9,9 @@ loading runs no code; see :mod:`sklearn_emoji.pretrained._files`).
 Names (:func:`available_pretrained`):
 
 ``"weibo-64"``
-    The H-LSTM pre-trained on the Weibo dialogues of 64 emojis (chars,
-    attention, 128 dimensions), with its pre-training softmax layer: ranks
+    The H-LSTM pre-trained on the Weibo dialogues of 64 emojis (jieba words,
+    attention, 128 dimensions, its embedding started from word2vec vectors
+    of the unlabelled replies), with its pre-training softmax layer: ranks
     64 emojis with no fine-tuning.
 ``"weibo-10"``
     The same encoder fine-tuned on the paper's 10-emoji task (the training
@@ -52,7 +53,7 @@ DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 #: Model name -> (artifact, what it is).
 MODELS = {
-    "weibo-64": ("weibo-128", "H-LSTM pre-trained on 64 Weibo emojis (chars, attention, 128 dims), its own head"),
+    "weibo-64": ("weibo-128", "H-LSTM pre-trained on 64 Weibo emojis (jieba words, attention, 128 dims), its own head"),
     "weibo-10": ("weibo-10", "the weibo-128 encoder fine-tuned on the paper's 10 Weibo emojis"),
     "tweeteval-20": ("tweeteval-20", "EN-LINEAR on TweetEval's 20 emojis (English tweets), stored as arrays"),
 }
@@ -86,7 +87,7 @@ def available_pretrained():
     ['tweeteval-20', 'weibo-10', 'weibo-128', 'weibo-64']
     """
     out = {name: desc for name, (_, desc) in MODELS.items()}
-    out["weibo-128"] = "the encoder of weibo-64 (chars, attention, 128 dims), for pretrained="
+    out["weibo-128"] = "the encoder of weibo-64 (jieba words, attention, 128 dims), for pretrained="
     return {k: out[k] for k in sorted(out)}
 
 
@@ -130,7 +131,9 @@ def pretrained_manifest(name):
     --------
     >>> from sklearn_emoji.pretrained import pretrained_manifest
     >>> pretrained_manifest("weibo-128")["recipe"]["tokenizer"]
-    'chars'
+    'words'
+    >>> pretrained_manifest("weibo-128")["recipe"]["word_vectors"]["max_vocab"]
+    20000
     """
     folder, artifact = _locate(name, {**MODELS_ARTIFACT, **ENCODERS})
     return read_manifest(folder, artifact)
@@ -140,10 +143,14 @@ MODELS_ARTIFACT = {k: v[0] for k, v in MODELS.items()}
 
 
 def encoder_to_artifact(encoder, *, dtype="float32"):
-    """``(tensors, data)`` of a :class:`~sklearn_emoji.neural.PretrainedEncoder`."""
+    """``(tensors, data)`` of a :class:`~sklearn_emoji.neural.PretrainedEncoder`.
+
+    ``dtype``: one for every tensor, or a dict of tensor name to dtype.
+    """
     from ..persistence import encoder_fields
 
-    tensors = {k: v.detach().cpu().numpy().astype(dtype) for k, v in encoder.state_dict.items()}
+    dtypes = dtype if isinstance(dtype, dict) else dict.fromkeys(encoder.state_dict, dtype)
+    tensors = {k: v.detach().cpu().numpy().astype(dtypes[k]) for k, v in encoder.state_dict.items()}
     return tensors, encoder_fields(encoder)
 
 
@@ -186,7 +193,7 @@ def load_pretrained_encoder(name):
     >>> from sklearn_emoji.pretrained import load_pretrained_encoder
     >>> enc = load_pretrained_encoder("weibo-128")
     >>> enc.architecture, enc.pooling, enc.info["tokenizer"], len(enc.classes)
-    ('hierarchical', 'attention', 'chars', 64)
+    ('hierarchical', 'attention', 'words', 64)
     """
     folder, artifact = _locate(name, {**ENCODERS, **MODELS_ARTIFACT})
     key = ("encoder", os.path.abspath(folder), artifact, _stamp(folder, artifact))
