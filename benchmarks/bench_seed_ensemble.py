@@ -129,21 +129,17 @@ def main():
         what = f"pre-training seed {args.pretrain_seed}, {args.pretrain_epochs} epochs, top-{args.n_emojis} emojis"
         start_from = dict(tokenizer="chars")
         if args.word_vectors:
-            from sklearn_emoji import load_weibo_replies
-            from sklearn_emoji.vectors import word_vectors_encoder
+            from sklearn_emoji.vectors import reply_vectors
 
             start = time.perf_counter()
-            replies = load_weibo_replies(exclude_groups=split.groups_test)
-            vectors = word_vectors_encoder(
-                replies.data,
-                tokenizer="words",
+            vectors, n_replies = reply_vectors(
+                split.groups_test,
                 embedding_dim=encoder.embedding_dim,
                 max_vocab=args.max_vocab,
-                random_state=args.pretrain_seed,
-                groups=replies.groups,
                 corpus="Weibo replies, test threads excluded",
+                random_state=args.pretrain_seed,
             )
-            print(f"word2vec on {len(replies.data)} replies: {time.perf_counter() - start:.0f} s")
+            print(f"word2vec on {n_replies} replies: {time.perf_counter() - start:.0f} s")
             check_no_overlap(vectors, split.groups_test)
             start_from = dict(pretrained=vectors)
             what += f", from word vectors ({len(vectors.vocabulary)} jieba words)"

@@ -315,20 +315,19 @@ def _cmd_pretrain(args):
         exclude = split_by_root_post(bunch, test_size=test_size, random_state=args.random_state).groups_test
     if args.word_vectors == "train":
         # the shipped recipe (build-models): word2vec on the unlabelled replies, the same threads excluded
-        from .datasets import load_weibo_replies
-        from .vectors import word_vectors_encoder
+        from .vectors import reply_vectors
 
-        replies = load_weibo_replies(exclude_groups=exclude, data_home=args.data_home, n_samples=args.n_samples)
-        initial = word_vectors_encoder(
-            replies.data,
-            tokenizer=args.tokenizer or "words",
+        initial, n_replies = reply_vectors(
+            exclude,
             embedding_dim=embedding_dim,
             max_vocab=args.max_vocab,
-            random_state=args.random_state,
-            groups=replies.groups,
             corpus="Weibo replies" + ("" if exclude is None else ", test threads of the evaluate split excluded"),
+            tokenizer=args.tokenizer or "words",
+            random_state=args.random_state,
+            data_home=args.data_home,
+            n_samples=args.n_samples,
         )
-        print(f"word2vec on {len(replies.data)} replies: {len(initial.vocabulary)} tokens", flush=True)
+        print(f"word2vec on {n_replies} replies: {len(initial.vocabulary)} tokens", flush=True)
     corpus = load_weibo_pretraining(
         n_emojis=args.n_emojis,
         exclude_groups=exclude,

@@ -301,6 +301,40 @@ def word_vectors_encoder(
     return (encoder, model) if return_model else encoder
 
 
+def reply_vectors(
+    exclude_groups,
+    *,
+    embedding_dim,
+    max_vocab,
+    corpus,
+    tokenizer="words",
+    random_state=0,
+    data_home=None,
+    n_samples=None,
+):
+    """:func:`word_vectors_encoder` on the unlabelled Weibo replies without ``exclude_groups``'s threads.
+
+    The first step of the shipped recipe, shared by ``build-models``,
+    ``pretrain --word-vectors train`` and ``benchmarks/bench_seed_ensemble.py``
+    (one worker: the same vectors from the same ``random_state``). Returns
+    the encoder and the number of replies read.
+    """
+    from .datasets import load_weibo_replies
+
+    replies = load_weibo_replies(exclude_groups=exclude_groups, data_home=data_home, n_samples=n_samples)
+    vectors = word_vectors_encoder(
+        replies.data,
+        tokenizer=tokenizer,
+        embedding_dim=embedding_dim,
+        max_vocab=max_vocab,
+        workers=1,
+        random_state=random_state,
+        groups=replies.groups,
+        corpus=corpus,
+    )
+    return vectors, len(replies.data)
+
+
 def _check_groups(groups, n_texts):
     if groups is None:
         return None

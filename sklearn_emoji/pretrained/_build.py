@@ -98,21 +98,15 @@ def _storage(encoder, X_test, y_test, proba32):
     keys = list(encoder.state_dict)
     labels = list(encoder.classes)
     record = {"n_checked": len(X_test), "max_top3_changes": int(MAX_CHANGED * len(X_test))}
-    changes, proba = _top3_changes(encoder, X_test, proba32, set(keys))
-    record["float16_top3_changes"] = changes
-    if changes <= record["max_top3_changes"]:
-        return dict.fromkeys(keys, "float16"), {
-            "dtype": "float16",
-            **record,
-            "scores": _scores_of(proba, y_test, labels),
-        }
+    # (dtype named in the manifest, tensors rounded to float16, field counting the changes)
+    candidates = [("float16", set(keys), "float16_top3_changes")]
     if EMBEDDING in encoder.state_dict and len(keys) > 1:
-        changes, proba = _top3_changes(encoder, X_test, proba32, {EMBEDDING})
-        record["embedding_float16_top3_changes"] = changes
-        if changes <= record["max_top3_changes"]:
-            dtypes = {k: "float16" if k == EMBEDDING else "float32" for k in keys}
-            scores = _scores_of(proba, y_test, labels)
-            return dtypes, {"dtype": "float16 embedding, float32 rest", **record, "scores": scores}
+        candidates.append(("float16 embedding, float32 rest", {EMBEDDING}, "embedding_float16_top3_changes"))
+    for dtype, half, field in candidates:
+        record[field], proba = _top3_changes(encoder, X_test, proba32, half)
+        if record[field] <= record["max_top3_changes"]:
+            dtypes = {k: "float16" if k in half else "float32" for k in keys}
+            return dtypes, {"dtype": dtype, **record, "scores": _scores_of(proba, y_test, labels)}
     return dict.fromkeys(keys, "float32"), {"dtype": "float32", **record, "scores": _scores_of(proba32, y_test, labels)}
 
 
@@ -191,7 +185,7 @@ def build_models(
     import torch
 
     from .. import __version__
-    from ..datasets import get_data_home, load_weibo_dialogues, load_weibo_pretraining, load_weibo_replies
+    from ..datasets import get_data_home, load_weibo_dialogues, load_weibo_pretraining
     from ..evaluation import split_by_root_post
     from ..neural import check_no_overlap
     from ..pipelines import make_method
@@ -250,29 +244,25 @@ def build_models(
         word2vec_seconds = 0.0
         start_from = {"tokenizer": tokenizer}
         if word_vectors:
-            from ..vectors import word_vectors_encoder
+            from ..vectors import reply_vectors
 
-            replies = load_weibo_replies(exclude_groups=test_groups, data_home=data_home, n_samples=n_samples)
-            vectors = word_vectors_encoder(
-                replies.data,
-                tokenizer="words",
+            vectors, n_replies = reply_vectors(
+                test_groups,
                 embedding_dim=dim,
                 max_vocab=max_vocab,
-                workers=1,
-                random_state=0,
-                groups=replies.groups,
                 corpus="Weibo replies, test threads of the canonical split excluded",
+                data_home=data_home,
+                n_samples=n_samples,
             )
             check_no_overlap(vectors, test_groups)
             recipe["word_vectors"] = {
-                **{k: v for k, v in vectors.info["params"].items() if k != "library"},
-                "library": vectors.info["params"]["library"],
+                **vectors.info["params"],
                 "n_texts": vectors.info["n_texts"],
                 "n_vectors": vectors.info["n_vectors"],
                 "coverage": round(float(vectors.info["coverage"]), 4),
             }
             word2vec_seconds = time.perf_counter() - start
-            log(f"word2vec on {len(replies.data)} replies: {len(vectors.vocabulary)} words [{word2vec_seconds:.0f} s]")
+            log(f"word2vec on {n_replies} replies: {len(vectors.vocabulary)} words [{word2vec_seconds:.0f} s]")
             start_from = {"pretrained": vectors}
         emoji_start = time.perf_counter()
         encoder = pretrain_encoder(
