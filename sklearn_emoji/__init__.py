@@ -45,6 +45,7 @@ _LAZY = {
     "PretrainedEncoder": "neural",
     "load_encoder": "neural",
     "pretrain_encoder": "pretraining",
+    "pretrain_language_model": "pretraining",
     "word_vectors_encoder": "vectors",
     "explain_attention": "inspection",
     "GroupedStackingClassifier": "ensemble",

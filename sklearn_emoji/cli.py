@@ -289,6 +289,8 @@ def _cmd_pretrain(args):
 
     if args.include_test_threads:
         _refuse(args, "with --include-test-threads (no split is made)", "--test-size", "--long-turns")
+    if args.language_model < 0:
+        raise ValueError(f"--language-model must be a number of epochs >= 0, got {args.language_model}")
     embedding_dim = args.embedding_dim or args.dim or 128
     hidden_dim = args.hidden_dim or args.dim or 128
     _check_output_file(args.output)
@@ -328,6 +330,8 @@ def _cmd_pretrain(args):
             n_samples=args.n_samples,
         )
         print(f"word2vec on {n_replies} replies: {len(initial.vocabulary)} tokens", flush=True)
+    if args.language_model:
+        initial = _language_model(args, initial, exclude, embedding_dim, hidden_dim)
     corpus = load_weibo_pretraining(
         n_emojis=args.n_emojis,
         exclude_groups=exclude,
@@ -363,6 +367,36 @@ def _cmd_pretrain(args):
     return 0
 
 
+def _language_model(args, initial, exclude, embedding_dim, hidden_dim):
+    """``pretrain --language-model``: the word level trained on the replies outside ``exclude``'s threads."""
+    from .datasets import load_weibo_replies
+    from .pretraining import pretrain_language_model
+
+    replies = load_weibo_replies(exclude_groups=exclude, data_home=args.data_home, n_samples=args.n_samples)
+    lm = pretrain_language_model(
+        replies.data,
+        groups=replies.groups,
+        exclude_groups=exclude,
+        pretrained=initial,
+        embedding_dim=embedding_dim,
+        hidden_dim=hidden_dim,
+        tokenizer=args.tokenizer or "words",
+        max_vocab=args.max_vocab,
+        max_epochs=args.language_model,
+        batch_size=args.batch_size or 128,
+        device=args.device or "cpu",
+        random_state=args.random_state,
+        verbose=0 if args.quiet else 2,
+        corpus="Weibo replies" + ("" if exclude is None else ", test threads of the evaluate split excluded"),
+    )
+    print(
+        f"language model on {len(replies.data)} replies: perplexity {lm.info['perplexity']:.1f} "
+        f"({lm.info['train_seconds']:.0f} s)",
+        flush=True,
+    )
+    return lm
+
+
 def _cmd_build_models(args):
     from .pretrained._build import build_models
 
@@ -378,6 +412,7 @@ def _cmd_build_models(args):
         device=args.device or "cpu",
         word_vectors=not args.chars,
         max_vocab=args.max_vocab,
+        language_model=args.language_model,
         english=not args.no_english,
         verbose=not args.quiet,
     )
@@ -562,7 +597,18 @@ def build_parser():
         "on the unlabelled replies without the test threads first (the shipped recipe; needs the vectors extra)",
     )
     pt.add_argument(
-        "--max-vocab", type=int, default=20000, help="--word-vectors train: tokens given a vector (the most frequent)"
+        "--max-vocab",
+        type=int,
+        default=20000,
+        help="--word-vectors train or --language-model: the vocabulary, the most frequent tokens",
+    )
+    pt.add_argument(
+        "--language-model",
+        type=int,
+        default=0,
+        metavar="EPOCHS",
+        help="before the emoji pre-training, train the word level as a language model on the unlabelled replies "
+        "without the test threads for EPOCHS passes (ULMFiT; after --word-vectors when given)",
     )
     pt.add_argument("--quiet", action="store_true", help="no progress bar")
     pt.set_defaults(func=_cmd_pretrain)
@@ -611,6 +657,13 @@ def build_parser():
         help="the earlier recipe: Han characters, no word vectors (the default needs gensim: the vectors extra)",
     )
     bm.add_argument("--max-vocab", type=int, default=20000, help="words given a word2vec vector (the most frequent)")
+    bm.add_argument(
+        "--language-model",
+        type=int,
+        default=0,
+        metavar="EPOCHS",
+        help="language-model pre-training of the word level on the replies first (after the word vectors)",
+    )
     bm.add_argument("--no-english", action="store_true", help="skip tweeteval-20 (EN-LINEAR on TweetEval)")
     bm.add_argument("--quiet", action="store_true", help="no progress output")
     bm.set_defaults(func=_cmd_build_models)

@@ -11,6 +11,13 @@ first part with the library's own tokenizers and classifiers and returns a
 :func:`~sklearn_emoji.pipelines.make_method` (``pretrained=encoder``) for the
 second.
 
+Two more starts, before the emoji pre-training: word2vec vectors
+(:func:`sklearn_emoji.vectors.word_vectors_encoder`, the shipped recipe) and
+a language model of the unlabelled replies, ULMFiT's first step
+(:func:`pretrain_language_model`); and the replies that hold several emojis
+can join the emoji pre-training as soft targets (a 2-D ``y`` with
+``classes``, from ``load_weibo_pretraining(several_emojis=True)``).
+
 Leak-free evaluation: pre-train only on threads that are not in the test
 split. ``load_weibo_pretraining(exclude_groups=test_groups)`` gives such a
 corpus; pass its ``groups`` to :func:`pretrain_encoder` so the encoder records
@@ -22,17 +29,18 @@ from __future__ import annotations
 
 import os
 import time
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 
-from ._compat import StrOptions, validate_params
+from ._compat import Interval, StrOptions, validate_params
 from ._options import LSTM_METHODS, POOLINGS, TOKENIZER_NAMES
 from ._validation import check_dialogues
 from ._vocabulary import LSTM_RECIPES, recipe_steps
 from .text import DEFAULT_TOKENIZER, TOKENIZERS
 
-__all__ = ["pretrain_encoder", "TOKENIZERS"]
+__all__ = ["pretrain_encoder", "pretrain_language_model", "TOKENIZERS"]
 
 # TOKENIZERS (from sklearn_emoji.text): the tokenizers an encoder may be
 # pre-trained with, by name, recorded in the encoder so that fine-tuning
@@ -100,6 +108,7 @@ def pretrain_encoder(
     verbose=0,
     pretrained=None,
     corpus=None,
+    classes=None,
 ):
     """Pre-train the encoder of an S-, F- or H-LSTM on many emojis.
 
@@ -121,9 +130,11 @@ def pretrain_encoder(
         memory pre-trains in flat memory. Its vocabulary and tokenizer are
         then the encoder's (``tokenizer``, ``min_freq``, ``max_vocab`` are
         ignored) and ``method`` must match its layout.
-    y : array-like of str or None, default=None
-        The emoji of each reply; ``None`` only for a ``TokenArrays`` that
-        holds its labels.
+    y : array-like of str, array of shape (n_dialogues, n_emojis) or None, default=None
+        The emoji of each reply; or soft targets, each row a distribution
+        over ``classes`` (e.g. ``load_weibo_pretraining(several_emojis=True)
+        .target_proba``: a reply holding two emojis counts half for each);
+        ``None`` only for a ``TokenArrays`` that holds its labels.
     method : {"H-LSTM", "F-LSTM", "S-LSTM"}, default="H-LSTM"
         Which network to pre-train (its tokenizer: hierarchical, all turns
         flattened, or the reply alone).
@@ -168,6 +179,9 @@ def pretrain_encoder(
         and ``max_vocab`` are ignored) and its sizes must match.
     corpus : str or None, default=None
         A description of the corpus, kept in ``info["corpus"]``.
+    classes : array-like of str or None, default=None
+        The emoji of each column of a 2-D ``y`` (soft targets; then
+        ``validation_fraction`` must be None); None for labels.
 
     Returns
     -------
@@ -193,7 +207,7 @@ def pretrain_encoder(
     ids, y, vocabulary, vocab_size, tok_name = _training_ids(
         X, y, method, pretrained, _tokenizer_name(tokenizer), min_freq, max_vocab
     )
-    y, groups = _check_targets(ids, y, groups)
+    y, groups = _check_targets(ids, y, groups, classes)
     clf = classifiers[method](
         embedding_dim=embedding_dim,
         hidden_dim=hidden_dim,
@@ -211,7 +225,10 @@ def pretrain_encoder(
         verbose=verbose,
     )
     start = time.perf_counter()
-    clf.fit(ids, y, groups=groups if validation_fraction is not None else None)
+    if y.ndim == 2:
+        clf._fit_soft(ids, y, classes)
+    else:
+        clf.fit(ids, y, groups=groups if validation_fraction is not None else None)
     seconds = time.perf_counter() - start
     return _encoder_from_classifier(
         clf,
@@ -219,7 +236,7 @@ def pretrain_encoder(
         tokenizer=tok_name,
         corpus=corpus or "",
         n_dialogues=len(ids),
-        groups=groups,
+        groups=groups if groups is None or pretrained is None else _seen_groups(groups, pretrained) or groups,
         train_seconds=seconds,
         device=str(device),
         max_turns=4,
@@ -248,10 +265,14 @@ def _training_ids(X, y, method, pretrained, tok_name, min_freq, max_vocab):
     return ids, y, tok.vocabulary_, tok.vocab_size_, tok_name
 
 
-def _check_targets(ids, y, groups):
-    """Labels and groups as arrays (groups may be None), refused unless one per dialogue."""
+def _check_targets(ids, y, groups, classes=None):
+    """Labels (or soft targets) and groups as arrays (groups may be None), refused unless one per dialogue."""
     y = np.asarray(y)
-    if y.ndim != 1 or len(y) != len(ids):
+    if y.ndim == 2 and classes is None:
+        raise ValueError("y of soft targets (2-D) needs classes, the emoji of each column")
+    if y.ndim == 1 and classes is not None:
+        raise ValueError("classes is for soft targets (a 2-D y); a 1-D y names its emojis itself")
+    if y.ndim not in (1, 2) or len(y) != len(ids):
         raise ValueError(f"y must hold one emoji per dialogue: {len(ids)} dialogues, y of shape {y.shape}")
     if groups is None:
         return y, None
@@ -327,3 +348,260 @@ def _encoder_from_classifier(clf, vocabulary, *, tokenizer, corpus, n_dialogues,
         classes=[str(c) for c in clf.classes_],
         info=record,
     )
+
+
+def _check_texts(texts):
+    """``texts`` as a list of str, refused with a message naming the first bad item."""
+    if texts is None or isinstance(texts, (str, bytes)):
+        raise TypeError(f"texts must be a list of str, got {type(texts).__name__}")
+    texts = list(texts)
+    if not texts:
+        raise ValueError("texts is empty: a language model needs some text")
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
+    return texts
+
+
+def _seen_groups(groups, pretrained):
+    """The root posts a language model's encoder saw: its corpus's and its starting encoder's; None if unknown."""
+    if groups is None:
+        return None
+    seen = {str(g) for g in groups}
+    if pretrained is not None:
+        earlier = pretrained.info.get("groups")
+        if earlier is None:  # the starting encoder's corpus is unknown: no record, so no false proof
+            return None
+        seen |= {str(g) for g in earlier}
+    return sorted(seen)
+
+
+@validate_params(
+    {
+        "tokenizer": [StrOptions(set(TOKENIZER_NAMES))],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_dim": [Interval(Integral, 1, None, closed="left")],
+        "min_freq": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
+        "max_len": [Interval(Integral, 2, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def pretrain_language_model(
+    texts,
+    *,
+    groups=None,
+    exclude_groups=None,
+    pretrained=None,
+    embedding_dim=128,
+    hidden_dim=128,
+    tokenizer="words",
+    min_freq=2,
+    max_vocab=50000,
+    max_len=50,
+    dropout=0.1,
+    optimizer=torch.optim.Adam,
+    lr=1e-3,
+    batch_size=128,
+    max_epochs=1,
+    device="cpu",
+    random_state=None,
+    verbose=0,
+    corpus=None,
+):
+    """Pre-train the H-LSTM's word level as a language model on unlabelled texts (ULMFiT).
+
+    A word-level LSTM (:class:`~sklearn_emoji.neural._language_model.ReplyLanguageModel`:
+    the H-LSTM's ``embedding`` and ``word_lstm``, then an adaptive softmax)
+    learns to predict every next token of ``texts``, e.g. the 590,000
+    unlabelled Weibo replies of :func:`~sklearn_emoji.datasets.load_weibo_replies`,
+    four times the emoji pre-training corpus. Its embedding and LSTM are
+    returned as a :class:`~sklearn_emoji.neural.PretrainedEncoder`; hand it
+    to :func:`pretrain_encoder` (``pretrained=``) for emoji pre-training or
+    straight to a classifier for fine-tuning. The softmax over the vocabulary
+    is dropped, as ULMFiT drops its decoder.
+
+    Parameters
+    ----------
+    texts : list of str
+        The unlabelled texts, one sequence each (cut after ``max_len``
+        tokens).
+    groups : array-like of str or None, default=None
+        The root post (thread) of each text, recorded in the encoder so that
+        :func:`~sklearn_emoji.neural.check_no_overlap` can prove a test split
+        was never seen (with those of ``pretrained``). Without it the encoder
+        records nothing, and ``check_no_overlap`` refuses it.
+    exclude_groups : array-like of str or None, default=None
+        Threads that must not be in the corpus, e.g. a test split's groups: a
+        corpus holding any of them is refused before training (needs
+        ``groups``). Filter it first with
+        ``load_weibo_replies(exclude_groups=...)``.
+    pretrained : PretrainedEncoder or None, default=None
+        Start from this encoder, e.g. word2vec vectors from
+        :func:`sklearn_emoji.vectors.word_vectors_encoder`: its vocabulary,
+        tokenizer and embedding (and word LSTM, if it has one) are used, and
+        ``tokenizer``, ``min_freq``, ``max_vocab`` are ignored.
+    embedding_dim, hidden_dim : int, default=128
+        Sizes (those of the H-LSTM to seed; ``embedding_dim`` must be
+        ``pretrained``'s).
+    tokenizer : {"words", "chars"}, default="words"
+        How texts are cut into tokens when there is no ``pretrained``.
+    min_freq : int, default=2
+    max_vocab : int or None, default=50000
+        The vocabulary learned when there is no ``pretrained``.
+    max_len : int, default=50
+        Tokens kept per text (the H-LSTM's per-turn length).
+    dropout : float, default=0.1
+        Dropout before the softmax.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+    lr : float, default=1e-3
+    batch_size : int, default=128
+    max_epochs : int, default=1
+        Passes over ``texts``.
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"`` or ``"auto"``.
+    random_state : int or None, default=None
+        Seed of the weights not taken from ``pretrained``, the shuffling and
+        the dropout.
+    verbose : int, default=0
+        1: skorch's table of epochs; 2: also a progress bar.
+    corpus : str or None, default=None
+        A description of the corpus, kept in ``info["corpus"]``.
+
+    Returns
+    -------
+    encoder : PretrainedEncoder
+        Hierarchical, with layers ``embedding`` and ``word_lstm``; ``info``
+        has ``objective="language model"``, ``n_texts``, ``n_tokens`` (the
+        tokens predicted per epoch), ``epochs``, ``history`` (``train_loss``
+        in nats per token), ``perplexity``, ``train_seconds`` and
+        ``groups`` (when known).
+
+    Raises
+    ------
+    TestThreadsSeen
+        ``groups`` holds a thread of ``exclude_groups``.
+
+    Examples
+    --------
+    >>> from sklearn_emoji.pretraining import pretrain_language_model
+    >>> texts = ["今天天气很好", "哈哈太好笑了", "好难过啊", "今天好开心"] * 5
+    >>> enc = pretrain_language_model(texts, groups=["a", "b", "c", "d"] * 5, embedding_dim=8,
+    ...                               hidden_dim=8, min_freq=1, random_state=0)
+    >>> enc.layers, enc.info["objective"], enc.info["groups"]
+    (['embedding', 'word_lstm'], 'language model', ['a', 'b', 'c', 'd'])
+    """
+    from sklearn.utils import check_random_state
+
+    from .neural import PretrainedEncoder
+    from .neural._language_model import LanguageModelNet, ReplyLanguageModel
+    from .neural._net import _check_device
+    from .neural._transfer import TestThreadsSeen
+    from .preprocessing import SequenceTokenizer
+
+    texts = _check_texts(texts)
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.shape != (len(texts),):
+            raise ValueError(f"groups must hold one group per text: {len(texts)} texts, groups of shape {groups.shape}")
+    if exclude_groups is not None:
+        if groups is None:
+            raise ValueError("exclude_groups needs groups, the root post of each text, to check the corpus")
+        leaked = {str(g) for g in groups} & {str(g) for g in np.asarray(exclude_groups).ravel()}
+        if leaked:
+            found = f"the language-model corpus holds {len(leaked)} excluded thread(s) (e.g. {sorted(leaked)[:3]})"
+            exc = TestThreadsSeen(f"{found}; load it with load_weibo_replies(exclude_groups=...)")
+            exc.found = found
+            raise exc
+    if pretrained is not None and pretrained.embedding_dim != embedding_dim:
+        raise ValueError(f"embedding_dim={embedding_dim} but `pretrained` has embedding_dim={pretrained.embedding_dim}")
+    if pretrained is not None and "word_lstm" in pretrained.layers and pretrained.hidden_dim != hidden_dim:
+        raise ValueError(f"hidden_dim={hidden_dim} but `pretrained`'s word LSTM has {pretrained.hidden_dim}")
+    device = _check_device(device)
+    tok_name = pretrained.info.get("tokenizer", "words") if pretrained is not None else tokenizer
+    tok = SequenceTokenizer(
+        max_len=max_len,
+        min_freq=min_freq,
+        max_vocab=max_vocab,
+        tokenizer=TOKENIZERS[tok_name],
+        vocabulary=pretrained,
+    )
+    ids = tok.fit_transform(texts)
+    lengths = (ids != 0).sum(1)
+    n_tokens = int(np.maximum(lengths - 1, 0).sum())
+    if n_tokens == 0:
+        raise ValueError(f"none of the {len(texts)} texts has two tokens: there is no next token to predict")
+    seed = None if random_state is None else int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    net = LanguageModelNet(
+        ReplyLanguageModel,
+        module__vocab_size=tok.vocab_size_,
+        module__embedding_dim=embedding_dim,
+        module__hidden_dim=hidden_dim,
+        module__dropout=dropout,
+        criterion=torch.nn.Identity,  # unused: the module returns its loss
+        optimizer=optimizer,
+        lr=lr,
+        batch_size=batch_size,
+        max_epochs=max_epochs,
+        train_split=None,
+        iterator_train__shuffle=True,
+        device=device,
+        verbose=int(verbose),
+        callbacks=[("progress_bar", _progress_bar())] if verbose >= 2 else None,
+    )
+    start = time.perf_counter()
+    with torch.random.fork_rng(devices=[], enabled=seed is not None):
+        if seed is not None:
+            torch.manual_seed(seed)
+        net.initialize()
+        if pretrained is not None:
+            own = {k: v for k, v in pretrained.state_dict.items() if k.split(".")[0] in ("embedding", "word_lstm")}
+            rows = own["embedding.weight"].shape[0]
+            with torch.no_grad():  # the tokenizer may add no tokens: the vocabulary is the encoder's
+                net.module_.embedding.weight[:rows] = own.pop("embedding.weight").to(net.module_.embedding.weight)
+            net.module_.load_state_dict(own, strict=False)
+        net.partial_fit(ids, None)
+    seconds = time.perf_counter() - start
+    losses = [float(row["train_loss"]) for row in net.history]
+    if not np.isfinite(losses).all():
+        raise FloatingPointError(f"language-model pre-training diverged (loss per epoch {losses}); lower lr (now {lr})")
+    module = net.module_
+    state = {k: v for k, v in module.state_dict().items() if k.split(".")[0] in ("embedding", "word_lstm")}
+    info = {
+        "objective": "language model",
+        "method": "H-LSTM",
+        "tokenizer": tok_name,
+        "corpus": corpus or "",
+        "n_texts": len(texts),
+        "n_tokens": n_tokens,
+        "max_len": int(max_len),
+        "epochs": len(net.history),
+        "history": [{k: float(row[k]) for k in ("epoch", "train_loss", "dur") if k in row} for row in net.history],
+        "perplexity": float(np.exp(losses[-1])),
+        "train_seconds": seconds,
+        "device": str(device),
+        "random_state": int(random_state) if isinstance(random_state, (int, np.integer)) else None,
+    }
+    seen = _seen_groups(groups, pretrained)
+    if seen is not None:
+        info["groups"] = seen
+    return PretrainedEncoder(
+        architecture="hierarchical",
+        vocabulary=tok.vocabulary_,
+        embedding_dim=embedding_dim,
+        hidden_dim=hidden_dim,
+        pooling="last",
+        state_dict=state,
+        info=info,
+    )
+
+
+def _progress_bar():
+    from skorch.callbacks import ProgressBar
+
+    return ProgressBar()

@@ -389,9 +389,11 @@ def test_help_and_usage_errors_import_nothing_heavy():
 def test_build_models_runs_from_the_command_line(tmp_path, data_home):
     # `make models` is this command; the --dim check once crashed on its missing --embedding-dim
     args = ["build-models", "--output", str(tmp_path), "--dim", "8", "--max-epochs", "1", "--fine-tune-epochs", "1"]
-    assert main(args + ["--seeds", "0", "--n-samples", "600", "--no-english", "--quiet", "--max-vocab", "300"]) == 0
+    extra = ["--max-vocab", "300", "--language-model", "1"]
+    assert main(args + ["--seeds", "0", "--n-samples", "600", "--no-english", "--quiet", *extra]) == 0
     manifest = json.load(open(tmp_path / "weibo-8.manifest.json", encoding="utf-8"))
     assert manifest["recipe"]["tokenizer"] == "words" and manifest["recipe"]["word_vectors"]["max_vocab"] == 300
+    assert manifest["recipe"]["language_model"]["epochs"] == 1 and manifest["pretraining"]["language_model_seconds"] > 0
     assert (tmp_path / "weibo-10-8.safetensors").exists()
     assert (
         main(
@@ -433,3 +435,20 @@ def test_pretrain_can_train_its_word_vectors_first(tmp_path, capsys, data_home):
     # the replies of the evaluate split's test threads reached neither the vectors nor the encoder
     split = split_by_root_post(load_weibo_dialogues(n_samples=800, random_state=0), test_size=0.2, random_state=0)
     check_no_overlap(enc, split.groups_test)
+
+
+def test_pretrain_can_train_a_language_model_first(tmp_path, capsys, data_home):
+    from sklearn_emoji.datasets import load_weibo_dialogues
+    from sklearn_emoji.evaluation import split_by_root_post
+    from sklearn_emoji.neural import check_no_overlap, load_encoder
+
+    enc_path = tmp_path / "enc.pt"
+    args = ["pretrain", "--output", str(enc_path), "--n-samples", "600", "--dim", "8", "--max-epochs", "1"]
+    assert main(args + ["--language-model", "1", "--max-vocab", "300", "--tokenizer", "words", "--quiet"]) == 0
+    assert "language model on" in capsys.readouterr().out
+    enc = load_encoder(enc_path)
+    assert enc.info["tokenizer"] == "words" and len(enc.vocabulary) <= 300
+    split = split_by_root_post(load_weibo_dialogues(n_samples=600, random_state=0), test_size=0.2, random_state=0)
+    check_no_overlap(enc, split.groups_test)  # neither the replies nor the dialogues of a test thread
+    assert main(args + ["--language-model", "-1", "--quiet"]) == 2
+    assert "--language-model must be a number of epochs" in capsys.readouterr().err

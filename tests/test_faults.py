@@ -424,11 +424,12 @@ def _set(key, value):
     "edit, match",
     [
         (lambda obj: list(obj), r"a list, not the parsed form"),
-        (_set("version", 2), r"format version 2, not 4"),
+        (_set("version", 2), r"format version 2, not 5"),
         (_drop("labels"), r"field 'labels' is missing"),
         (_set("tok_ids", lambda o: o["tok_ids"].astype(np.int64)), r"field 'tok_ids' .* wrong type"),
         (_set("labels", lambda o: o["labels"] + len(o["emojis"])), r"inconsistent fields \['labels'\]"),
         (_set("dlg_ptr", lambda o: o["dlg_ptr"][:-1]), r"inconsistent fields \['dlg_ptr'"),
+        (_set("multi_emo_ids", lambda o: o["multi_emo_ids"] + len(o["emojis"])), r"inconsistent fields \['multi_emo"),
         (_set("stats", {}), r"statistics \['root_posts'"),
     ],
 )

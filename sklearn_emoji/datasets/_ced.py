@@ -42,7 +42,8 @@ _REPOST_DIRS = ("rumor-repost", "non-rumor-repost")
 #: Bump when the parsed format or the rebuilding rules change.
 #: 3: the emoji-free text of every reply (``reply_*``), for load_weibo_replies.
 #: 4: one cache file per source path, the source's and the code's signature inside.
-_FORMAT_VERSION = 4
+#: 5: the dialogues of replies with several distinct emojis (``multi_*``), for soft targets.
+_FORMAT_VERSION = 5
 
 # A text can hold an emoji only if it holds one of these characters: "[" (a
 # bracket code), the first character of a Unicode emoji, or U+20E3 (keycaps,
@@ -224,6 +225,9 @@ class _Rebuilder:
         self.dlg_ptr, self.dlg_tids = array("q", [0]), array("i")
         self.labels, self.groups = array("i"), array("i")
         self.repeats = array("i")  # how many times the reply holds its emoji
+        # Replies with several distinct emojis: their dialogues and emojis (with counts), kept apart.
+        self.multi_ptr, self.multi_tids, self.multi_groups = array("q", [0]), array("i"), array("i")
+        self.multi_emo_ptr, self.multi_emo_ids, self.multi_emo_counts = array("q", [0]), array("i"), array("i")
         # The reply corpus: every reply non-empty after cleaning and emoji removal.
         self.reply_texts, self.reply_id = [], {}
         self.reply_tids, self.reply_groups = array("i"), array("i")
@@ -327,11 +331,6 @@ class _Rebuilder:
             if not found:
                 continue
             stats["replies_with_emoji"] += 1
-            if len(found) != 1:
-                continue
-            stats["replies_with_one_emoji"] += 1
-            (emo,) = found
-            lab = self._label(emo)
             chain = [tid_of(i)]
             seen = {i}
             p = parent[i]
@@ -344,6 +343,19 @@ class _Rebuilder:
             if root_tid >= 0:
                 chain.append(root_tid)
             chain.reverse()
+            if len(found) != 1:
+                # first appearance order; the label ids of one-emoji replies come first
+                distinct = list(dict.fromkeys(found_list))
+                self.multi_tids.extend(chain)
+                self.multi_ptr.append(len(self.multi_tids))
+                self.multi_groups.append(g)
+                self.multi_emo_ids.extend(self._label(e) for e in distinct)
+                self.multi_emo_counts.extend(found_list.count(e) for e in distinct)
+                self.multi_emo_ptr.append(len(self.multi_emo_ids))
+                continue
+            stats["replies_with_one_emoji"] += 1
+            (emo,) = found
+            lab = self._label(emo)
             stats["max_depth"] = max(stats["max_depth"], len(chain))
             self.dlg_tids.extend(chain)
             self.dlg_ptr.append(len(self.dlg_tids))
@@ -389,6 +401,12 @@ class _Rebuilder:
             reply_texts=self.reply_texts,
             reply_tids=arr(self.reply_tids, np.int32),
             reply_groups=arr(self.reply_groups, np.int32),
+            multi_ptr=arr(self.multi_ptr, np.int64),
+            multi_tids=arr(self.multi_tids, np.int32),
+            multi_groups=arr(self.multi_groups, np.int32),
+            multi_emo_ptr=arr(self.multi_emo_ptr, np.int64),
+            multi_emo_ids=arr(self.multi_emo_ids, np.int32),
+            multi_emo_counts=arr(self.multi_emo_counts, np.int32),
             stats=stats,
         )
 
@@ -525,6 +543,12 @@ _PARSED_FIELDS = {
     "groups": (np.ndarray, np.int32),
     "reply_tids": (np.ndarray, np.int32),
     "reply_groups": (np.ndarray, np.int32),
+    "multi_ptr": (np.ndarray, np.int64),
+    "multi_tids": (np.ndarray, np.int32),
+    "multi_groups": (np.ndarray, np.int32),
+    "multi_emo_ptr": (np.ndarray, np.int64),
+    "multi_emo_ids": (np.ndarray, np.int32),
+    "multi_emo_counts": (np.ndarray, np.int32),
 }
 #: Statistics the descriptions print.
 _PARSED_STATS = (
@@ -580,6 +604,12 @@ def _check_parsed(obj):
         ("groups", len(o["groups"]) == n_dialogues and indices(o["groups"], len(o["keys"]))),
         ("reply_tids", indices(o["reply_tids"], len(o["reply_texts"]))),
         ("reply_groups", len(o["reply_groups"]) == len(o["reply_tids"]) and indices(o["reply_groups"], len(o["keys"]))),
+        ("multi_ptr", pointers(o["multi_ptr"], len(o["multi_groups"]), o["multi_tids"])),
+        ("multi_tids", indices(o["multi_tids"], len(o["texts"]))),
+        ("multi_groups", indices(o["multi_groups"], len(o["keys"]))),
+        ("multi_emo_ptr", pointers(o["multi_emo_ptr"], len(o["multi_groups"]), o["multi_emo_ids"])),
+        ("multi_emo_ids", indices(o["multi_emo_ids"], len(o["emojis"]))),
+        ("multi_emo_counts", len(o["multi_emo_counts"]) == len(o["multi_emo_ids"])),
     ]
     bad = [name for name, ok in checks if not ok]
     return f"inconsistent fields {bad}" if bad else None

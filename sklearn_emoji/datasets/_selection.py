@@ -231,3 +231,55 @@ def _dialogues(parsed, sel, n_turns, max_words):
     # memoised default tokenizer, so pipelines do not tokenize them again.
     remember_tokens((texts[t] for t in kept), ([vocab[v] for v in tok_ids[tok_ptr[t] : tok_ptr[t + 1]]] for t in kept))
     return data
+
+
+def _select_several(parsed, target_names, exclude_idx, max_turns, max_words, truncate):
+    """The dialogues of replies with several distinct emojis, some among ``target_names``: soft targets.
+
+    The same turn window, truncation and has-text rules as the one-emoji
+    dialogues of :func:`load_weibo_pretraining` (no OOV rule). A reply's
+    target spreads evenly over its distinct emojis that are labels
+    (``[哈哈]...[泪]`` gives 0.5 each; an emoji outside the labels is
+    dropped, so a reply with one label among its emojis is a hard target).
+
+    Returns ``(data, proba, target, groups, repeats, counts)``: ``proba`` is
+    ``(n, len(target_names))`` float32, rows summing to 1; ``target`` the
+    label with most occurrences in the reply (ties: the more frequent label)
+    and ``repeats`` its number of occurrences.
+    """
+    names = list(parsed["emojis"])
+    column = {names.index(str(t)): j for j, t in enumerate(target_names)}
+    groups_all = parsed["multi_groups"]
+    n = len(groups_all)
+    counts = {"replies": int(n)}
+    allowed = np.ones(n, dtype=bool)
+    if exclude_idx is not None and len(exclude_idx):
+        allowed = ~np.isin(groups_all, exclude_idx)
+    counts["exclude_groups"] = int(allowed.sum())
+    emo_ptr, emo_ids, emo_counts = parsed["multi_emo_ptr"], parsed["multi_emo_ids"], parsed["multi_emo_counts"]
+    is_label = np.isin(emo_ids, list(column))
+    n_labels = np.add.reduceat(is_label.astype(np.int64), emo_ptr[:-1]) if n else np.zeros(0, dtype=np.int64)
+    keep = allowed & (n_labels > 0)
+    counts["with_a_label"] = int(keep.sum())
+    view = {**parsed, "dlg_ptr": parsed["multi_ptr"], "dlg_tids": parsed["multi_tids"]}
+    n_all = np.diff(view["dlg_ptr"])
+    n_turns = n_all if max_turns is None else np.minimum(n_all, max_turns)
+    cand = np.flatnonzero(keep)
+    scratch = {}
+    ok = _word_rules(view, cand, n_turns, 1, max_words, None, truncate, scratch)
+    sel = cand[ok]
+    counts["has_text"] = scratch["has_text"]
+    data = _dialogues(view, sel, n_turns, max_words if truncate else None)
+    proba = np.zeros((len(sel), len(target_names)), dtype=np.float32)
+    target = np.empty(len(sel), dtype=object)
+    repeats = np.zeros(len(sel), dtype=np.int64)
+    for row, i in enumerate(sel):
+        ids, reps = emo_ids[emo_ptr[i] : emo_ptr[i + 1]], emo_counts[emo_ptr[i] : emo_ptr[i + 1]]
+        cols = [(column[e], r) for e, r in zip(ids.tolist(), reps.tolist()) if e in column]
+        for j, _ in cols:
+            proba[row, j] = 1.0 / len(cols)
+        j, repeats[row] = min(cols, key=lambda c: (-c[1], c[0]))
+        target[row] = target_names[j]
+    keys = np.asarray(parsed["keys"], dtype=str)
+    groups = keys[groups_all[sel]] if len(sel) else np.array([], dtype=str)
+    return data, proba, target, groups, repeats, counts

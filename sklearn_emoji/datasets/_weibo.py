@@ -352,6 +352,7 @@ def load_weibo_pretraining(
     exclude_groups=None,
     n_samples=None,
     random_state=0,
+    several_emojis=False,
     data_home=None,
     download_if_missing=True,
     base_url=None,
@@ -421,6 +422,22 @@ def load_weibo_pretraining(
         all.
     random_state : int, RandomState instance or None, default=0
         Seeds the subset.
+    several_emojis : bool, default=False
+        Also keep the dialogues whose reply holds several distinct emojis,
+        at least one of them a label, as soft targets: the reply's
+        distinct labels share its target evenly (``[哈哈]...[泪]`` is half
+        each; emojis that are not labels are left out, so one label among
+        them is a hard target). They come after the one-emoji dialogues,
+        under the same turn window, truncation and has-text rules; the
+        labels are still the ``n_emojis`` most frequent emojis of the
+        one-emoji replies, and ``n_samples`` draws from all. The Bunch then
+        also has ``target_proba`` (float32, ``(n_dialogues,
+        len(target_names))``, one-hot rows for one-emoji replies), for
+        :func:`~sklearn_emoji.pretraining.pretrain_encoder`; ``target`` is
+        the label the reply repeats most (ties: the more frequent label).
+        Without the canonical split's test threads, the 18,788 replies with
+        several emojis give 17,655 more dialogues (12 % more than the
+        146,035 of one emoji).
     data_home, download_if_missing, base_url, cache, return_X_y, verbose
         As in :func:`load_weibo_dialogues`.
 
@@ -445,6 +462,8 @@ def load_weibo_pretraining(
     >>> pre.filter_counts["balance"] == pre.filter_counts["has_text"]  # unbalanced
     True
     """
+    if not isinstance(several_emojis, (bool, np.bool_)):
+        raise TypeError(f"several_emojis must be True or False, got {several_emojis!r}")
     result = load_weibo_dialogues(
         n_emojis=n_emojis,
         max_turns=max_turns,
@@ -454,19 +473,61 @@ def load_weibo_pretraining(
         max_oov=None,
         long_turns="truncate",
         balance=False,
-        n_samples=n_samples,
+        n_samples=None if several_emojis else n_samples,
         random_state=random_state,
         exclude_groups=exclude_groups,
         data_home=data_home,
         download_if_missing=download_if_missing,
         base_url=base_url,
         cache=cache,
-        return_X_y=return_X_y,
+        return_X_y=return_X_y and not several_emojis,
         verbose=verbose,
     )
+    if several_emojis:
+        result = _with_several_emojis(
+            result, max_turns, max_words, exclude_groups, n_samples, random_state, data_home, cache
+        )
+        if return_X_y:
+            return result.data, result.target
     if not return_X_y:
         result.DESCR = _PRETRAINING_DESCR.format(n_emojis=n_emojis, max_words=max_words) + result.DESCR
     return result
+
+
+def _with_several_emojis(result, max_turns, max_words, exclude_groups, n_samples, random_state, data_home, cache):
+    """``result`` (one-emoji dialogues, all of them) with the several-emoji ones after it, then subsampled."""
+    from ._selection import _select_several
+
+    parsed = _load_parsed(_find_source(get_data_home(data_home), False, None, False), cache=cache)
+    exclude_idx = _group_index(parsed, _check_groups("exclude_groups", exclude_groups))
+    names = result.target_names
+    data, proba, target, groups, repeats, counts = _select_several(
+        parsed, names, exclude_idx, max_turns, max_words, truncate=max_words is not None
+    )
+    one_hot = (np.asarray(result.target)[:, None] == np.asarray(names)[None, :]).astype(np.float32)
+    X = list(result.data) + data
+    y = np.concatenate([np.asarray(result.target, dtype=object), target])
+    P = np.vstack([one_hot, proba])
+    G = np.concatenate([np.asarray(result.groups, dtype=str), groups])
+    R = np.concatenate([np.asarray(result.target_counts, dtype=np.int64), repeats])
+    filter_counts = dict(result.filter_counts)
+    filter_counts.pop("n_samples", None)
+    filter_counts.update({f"several_emojis_{k}": v for k, v in counts.items()})
+    keep = np.arange(len(X))
+    if n_samples is not None and n_samples < len(X):
+        keep = np.sort(check_random_state(random_state).permutation(len(X))[:n_samples])
+    filter_counts["n_samples"] = int(len(keep))
+    return Bunch(
+        data=[X[i] for i in keep],
+        target=y[keep],
+        target_proba=P[keep],
+        target_names=names,
+        groups=G[keep],
+        target_counts=R[keep],
+        filter_counts=filter_counts,
+        DESCR=result.DESCR + f"\nSeveral emojis: {len(data):,} dialogues whose reply holds several distinct emojis, "
+        "at least one a label, added as soft targets (``target_proba``).\n",
+    )
 
 
 def load_weibo_replies(

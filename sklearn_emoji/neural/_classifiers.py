@@ -290,17 +290,52 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         device = None if accelerator is not None else _check_device(self.device)
         X, top, n_tokens = self._check_X(X)
         encoder, y_enc = self._encode_targets(X, y)
+        return self._fit_encoded(X, encoder.classes_, y_enc, groups, top, n_tokens, accelerator, device)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit_soft(self, X, proba, classes):
+        """Fit on soft targets: row ``i`` of ``proba`` is dialogue ``i``'s distribution over ``classes``.
+
+        The cross-entropy of each row against its distribution (torch's
+        ``CrossEntropyLoss`` with class probabilities), e.g. a reply holding
+        two emojis counts half for each. For
+        :func:`~sklearn_emoji.pretraining.pretrain_encoder`; no validation
+        split (accuracy has no meaning for a soft target).
+        """
+        self._check_routed()
+        self._check_pretrained()
+        if self.validation_fraction is not None:
+            raise ValueError(
+                f"{type(self).__name__}: soft targets take validation_fraction=None "
+                f"(got {self.validation_fraction}); early stopping scores accuracy against one label"
+            )
+        accelerator = self._accelerator()
+        device = None if accelerator is not None else _check_device(self.device)
+        X, top, n_tokens = self._check_X(X)
+        classes = np.asarray([str(c) for c in classes])
+        proba = np.asarray(proba, dtype=np.float32)
+        if proba.shape != (len(X), len(classes)) or len(set(classes)) != len(classes) or len(classes) < 2:
+            raise ValueError(
+                f"soft targets must be an array of shape (n_samples, n_classes) = ({len(X)}, {len(classes)}) "
+                f"over at least 2 distinct classes; got shape {proba.shape}"
+            )
+        if not np.isfinite(proba).all() or (proba < 0).any() or not np.allclose(proba.sum(1), 1, atol=1e-4):
+            raise ValueError("every row of the soft targets must be a probability distribution (>= 0, summing to 1)")
+        order = np.argsort(classes, kind="stable")  # classes_ sorted, as LabelEncoder makes them
+        return self._fit_encoded(X, classes[order], proba[:, order], None, top, n_tokens, accelerator, device)
+
+    def _fit_encoded(self, X, classes, y_enc, groups, top, n_tokens, accelerator, device):
         vocab_size = self._vocab_size(top, n_tokens)
         seed, token = self._seed(accelerator)
         dataset = TokenDataset(X, y_enc, vocab_size)
         train, y_train, train_split = self._split(dataset, y_enc, groups, seed)
-        net = self._make_net(encoder.classes_, vocab_size, train_split, device, accelerator, token)
+        net = self._make_net(classes, vocab_size, train_split, device, accelerator, token)
         with torch_threads(self.n_threads):
             interrupted = self._train(net, train, y_train, seed)
 
         self.interrupted_ = interrupted
         self.net_ = net
-        self.classes_ = encoder.classes_
+        self.classes_ = classes
         self.vocab_size_ = vocab_size
         self.n_epochs_ = len(net.history)
         self.device_ = str(accelerator.device if accelerator is not None else device)

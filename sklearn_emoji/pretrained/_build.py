@@ -137,6 +137,7 @@ def build_models(
     device="cpu",
     word_vectors=True,
     max_vocab=20000,
+    language_model=0,
     english=True,
     verbose=True,
 ):
@@ -172,6 +173,11 @@ def build_models(
         20,000 fine-tune as well as 50,000 (39.6 ± 0.3 against 39.3 ± 0.4
         P@1, pre-training seed 0, one thread; the user guide's "CPU
         levers") in 40 % of the size.
+    language_model : int, default=0
+        Epochs of language-model pre-training of the word level on the
+        unlabelled replies without the test threads
+        (:func:`~sklearn_emoji.pretraining.pretrain_language_model`, after
+        the word vectors), before the emoji pre-training; 0: none.
     english : bool, default=True
         Also build ``tweeteval-20`` (EN-LINEAR on TweetEval, as arrays;
         :func:`sklearn_emoji.pretrained._english.build_english`).
@@ -264,6 +270,39 @@ def build_models(
             word2vec_seconds = time.perf_counter() - start
             log(f"word2vec on {n_replies} replies: {len(vectors.vocabulary)} words [{word2vec_seconds:.0f} s]")
             start_from = {"pretrained": vectors}
+        lm_seconds = 0.0
+        if language_model:
+            from ..datasets import load_weibo_replies
+            from ..pretraining import pretrain_language_model
+
+            lm_start = time.perf_counter()
+            replies = load_weibo_replies(exclude_groups=test_groups, data_home=data_home, n_samples=n_samples)
+            lm = pretrain_language_model(
+                replies.data,
+                groups=replies.groups,
+                exclude_groups=test_groups,
+                tokenizer=tokenizer,
+                max_vocab=max_vocab,
+                embedding_dim=dim,
+                hidden_dim=dim,
+                max_epochs=language_model,
+                device=device,
+                random_state=0,
+                verbose=2 if verbose else 0,
+                corpus="Weibo replies, test threads of the canonical split excluded",
+                **start_from,
+            )
+            check_no_overlap(lm, test_groups)
+            lm_seconds = time.perf_counter() - lm_start
+            recipe["language_model"] = {
+                "epochs": int(language_model),
+                "n_texts": lm.info["n_texts"],
+                "n_tokens": lm.info["n_tokens"],
+                "perplexity": round(float(lm.info["perplexity"]), 1),
+            }
+            perplexity = lm.info["perplexity"]
+            log(f"language model on {len(replies.data)} replies: perplexity {perplexity:.1f} [{lm_seconds:.0f} s]")
+            start_from = {"pretrained": lm}
         emoji_start = time.perf_counter()
         encoder = pretrain_encoder(
             pre.data,
@@ -297,6 +336,7 @@ def build_models(
                     "n_dialogues": len(pre.data),
                     "seconds": round(seconds, 1),
                     "word2vec_seconds": round(word2vec_seconds, 1),
+                    "language_model_seconds": round(lm_seconds, 1),
                     "emoji_seconds": round(emoji_seconds, 1),
                     "dialogues_per_second": round(epochs * len(pre.data) / emoji_seconds, 1),
                 },
