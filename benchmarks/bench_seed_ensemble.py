@@ -183,15 +183,11 @@ def main():
             start_from = dict(pretrained=vectors)
             what += f", from word vectors ({len(vectors.vocabulary)} jieba words)"
         if args.language_model:
-            from sklearn_emoji.datasets import load_weibo_replies
-            from sklearn_emoji.pretraining import pretrain_language_model
+            from sklearn_emoji.pretraining import reply_language_model
 
-            replies = load_weibo_replies(exclude_groups=split.groups_test)
             start = time.perf_counter()
-            lm = pretrain_language_model(
-                replies.data,
-                groups=replies.groups,
-                exclude_groups=split.groups_test,
+            lm, n_replies = reply_language_model(
+                split.groups_test,
                 pretrained=start_from.get("pretrained"),
                 tokenizer="words",
                 max_vocab=args.max_vocab,
@@ -204,8 +200,8 @@ def main():
             )
             seconds = time.perf_counter() - start
             print(
-                f"language model on {len(replies.data)} replies ({lm.info['n_tokens']} next tokens per epoch): "
-                f"{seconds:.0f} s, {args.language_model * len(replies.data) / seconds:.0f} replies/s, "
+                f"language model on {n_replies} replies ({lm.info['n_tokens']} next tokens per epoch): "
+                f"{seconds:.0f} s, {args.language_model * n_replies / seconds:.0f} replies/s, "
                 f"perplexity {lm.info['perplexity']:.1f}"
             )
             check_no_overlap(lm, split.groups_test)

@@ -369,14 +369,10 @@ def _cmd_pretrain(args):
 
 def _language_model(args, initial, exclude, embedding_dim, hidden_dim):
     """``pretrain --language-model``: the word level trained on the replies outside ``exclude``'s threads."""
-    from .datasets import load_weibo_replies
-    from .pretraining import pretrain_language_model
+    from .pretraining import reply_language_model
 
-    replies = load_weibo_replies(exclude_groups=exclude, data_home=args.data_home, n_samples=args.n_samples)
-    lm = pretrain_language_model(
-        replies.data,
-        groups=replies.groups,
-        exclude_groups=exclude,
+    lm, n_replies = reply_language_model(
+        exclude,
         pretrained=initial,
         embedding_dim=embedding_dim,
         hidden_dim=hidden_dim,
@@ -388,9 +384,11 @@ def _language_model(args, initial, exclude, embedding_dim, hidden_dim):
         random_state=args.random_state,
         verbose=0 if args.quiet else 2,
         corpus="Weibo replies" + ("" if exclude is None else ", test threads of the evaluate split excluded"),
+        data_home=args.data_home,
+        n_samples=args.n_samples,
     )
     print(
-        f"language model on {len(replies.data)} replies: perplexity {lm.info['perplexity']:.1f} "
+        f"language model on {n_replies} replies: perplexity {lm.info['perplexity']:.1f} "
         f"({lm.info['train_seconds']:.0f} s)",
         flush=True,
     )

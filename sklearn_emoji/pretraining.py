@@ -236,7 +236,8 @@ def pretrain_encoder(
         tokenizer=tok_name,
         corpus=corpus or "",
         n_dialogues=len(ids),
-        groups=groups if groups is None or pretrained is None else _seen_groups(groups, pretrained) or groups,
+        # with those of `pretrained` when it records them; else its own alone, as before
+        groups=_seen_groups(groups, pretrained) or groups,
         train_seconds=seconds,
         device=str(device),
         max_turns=4,
@@ -364,7 +365,7 @@ def _check_texts(texts):
 
 
 def _seen_groups(groups, pretrained):
-    """The root posts a language model's encoder saw: its corpus's and its starting encoder's; None if unknown."""
+    """The root posts an encoder saw: its corpus's and its starting encoder's; None if unknown."""
     if groups is None:
         return None
     seen = {str(g) for g in groups}
@@ -497,11 +498,12 @@ def pretrain_language_model(
     (['embedding', 'word_lstm'], 'language model', ['a', 'b', 'c', 'd'])
     """
     from sklearn.utils import check_random_state
+    from skorch.callbacks import ProgressBar
 
     from .neural import PretrainedEncoder
     from .neural._language_model import LanguageModelNet, ReplyLanguageModel
     from .neural._net import _check_device
-    from .neural._transfer import TestThreadsSeen
+    from .neural._transfer import refuse_seen
     from .preprocessing import SequenceTokenizer
 
     texts = _check_texts(texts)
@@ -512,12 +514,12 @@ def pretrain_language_model(
     if exclude_groups is not None:
         if groups is None:
             raise ValueError("exclude_groups needs groups, the root post of each text, to check the corpus")
-        leaked = {str(g) for g in groups} & {str(g) for g in np.asarray(exclude_groups).ravel()}
-        if leaked:
-            found = f"the language-model corpus holds {len(leaked)} excluded thread(s) (e.g. {sorted(leaked)[:3]})"
-            exc = TestThreadsSeen(f"{found}; load it with load_weibo_replies(exclude_groups=...)")
-            exc.found = found
-            raise exc
+        refuse_seen(
+            groups,
+            exclude_groups,
+            found="the language-model corpus holds {n} excluded thread(s) (e.g. {examples})",
+            advice="load it with load_weibo_replies(exclude_groups=...)",
+        )
     if pretrained is not None and pretrained.embedding_dim != embedding_dim:
         raise ValueError(f"embedding_dim={embedding_dim} but `pretrained` has embedding_dim={pretrained.embedding_dim}")
     if pretrained is not None and "word_lstm" in pretrained.layers and pretrained.hidden_dim != hidden_dim:
@@ -552,7 +554,7 @@ def pretrain_language_model(
         iterator_train__shuffle=True,
         device=device,
         verbose=int(verbose),
-        callbacks=[("progress_bar", _progress_bar())] if verbose >= 2 else None,
+        callbacks=[("progress_bar", ProgressBar())] if verbose >= 2 else None,
     )
     start = time.perf_counter()
     with torch.random.fork_rng(devices=[], enabled=seed is not None):
@@ -601,7 +603,29 @@ def pretrain_language_model(
     )
 
 
-def _progress_bar():
-    from skorch.callbacks import ProgressBar
+def reply_language_model(
+    exclude_groups, *, max_epochs, corpus, data_home=None, n_samples=None, random_state=0, **params
+):
+    """:func:`pretrain_language_model` on the unlabelled Weibo replies without ``exclude_groups``'s threads.
 
-    return ProgressBar()
+    The language-model step shared by ``pretrain --language-model``,
+    ``build-models --language-model`` and
+    ``benchmarks/bench_seed_ensemble.py`` (as
+    :func:`sklearn_emoji.vectors.reply_vectors` is for word2vec): the
+    corpus is refused if it still holds one of those threads.
+    ``params`` go to :func:`pretrain_language_model`. Returns the encoder
+    and the number of replies read.
+    """
+    from .datasets import load_weibo_replies
+
+    replies = load_weibo_replies(exclude_groups=exclude_groups, data_home=data_home, n_samples=n_samples)
+    lm = pretrain_language_model(
+        replies.data,
+        groups=replies.groups,
+        exclude_groups=exclude_groups,
+        max_epochs=max_epochs,
+        random_state=random_state,
+        corpus=corpus,
+        **params,
+    )
+    return lm, len(replies.data)

@@ -276,6 +276,47 @@ def load_weibo_dialogues(
     >>> all(len(d) <= 4 for d in bunch.data)
     True
     """
+    bunch, _, _ = _load_dialogues(
+        n_emojis=n_emojis,
+        max_turns=max_turns,
+        min_turns=min_turns,
+        min_word_freq=min_word_freq,
+        max_words=max_words,
+        max_oov=max_oov,
+        long_turns=long_turns,
+        balance=balance,
+        n_samples=n_samples,
+        random_state=random_state,
+        exclude_groups=exclude_groups,
+        data_home=data_home,
+        download_if_missing=download_if_missing,
+        base_url=base_url,
+        cache=cache,
+        verbose=verbose,
+    )
+    return (bunch.data, bunch.target) if return_X_y else bunch
+
+
+def _load_dialogues(
+    *,
+    n_emojis,
+    max_turns,
+    min_turns,
+    min_word_freq,
+    max_words,
+    max_oov,
+    long_turns,
+    balance,
+    n_samples,
+    random_state,
+    exclude_groups,
+    data_home,
+    download_if_missing,
+    base_url,
+    cache,
+    verbose,
+):
+    """:func:`load_weibo_dialogues` as a Bunch, with the parsed form and the excluded groups' indices it read."""
     for name, value, low, none_ok in [
         ("n_emojis", n_emojis, 1, False),
         ("max_turns", max_turns, 1, True),
@@ -313,8 +354,6 @@ def load_weibo_dialogues(
     data, target, target_names, groups, target_counts, counts = _select(
         parsed, random_state=random_state, exclude_idx=exclude_idx, **rules
     )
-    if return_X_y:
-        return data, target
     descr = _DESCR.format(
         source=source,
         **parsed["stats"],
@@ -330,7 +369,7 @@ def load_weibo_dialogues(
             "dialogues",
         ),
     )
-    return Bunch(
+    bunch = Bunch(
         data=data,
         target=target,
         target_names=target_names,
@@ -339,6 +378,7 @@ def load_weibo_dialogues(
         filter_counts=counts,
         DESCR=descr,
     )
+    return bunch, parsed, exclude_idx
 
 
 # --------------------------------------------------------------------------
@@ -464,7 +504,7 @@ def load_weibo_pretraining(
     """
     if not isinstance(several_emojis, (bool, np.bool_)):
         raise TypeError(f"several_emojis must be True or False, got {several_emojis!r}")
-    result = load_weibo_dialogues(
+    result, parsed, exclude_idx = _load_dialogues(
         n_emojis=n_emojis,
         max_turns=max_turns,
         min_turns=1,
@@ -480,26 +520,20 @@ def load_weibo_pretraining(
         download_if_missing=download_if_missing,
         base_url=base_url,
         cache=cache,
-        return_X_y=return_X_y and not several_emojis,
         verbose=verbose,
     )
     if several_emojis:
-        result = _with_several_emojis(
-            result, max_turns, max_words, exclude_groups, n_samples, random_state, data_home, cache
-        )
-        if return_X_y:
-            return result.data, result.target
-    if not return_X_y:
-        result.DESCR = _PRETRAINING_DESCR.format(n_emojis=n_emojis, max_words=max_words) + result.DESCR
+        result = _with_several_emojis(result, parsed, exclude_idx, max_turns, max_words, n_samples, random_state)
+    if return_X_y:
+        return result.data, result.target
+    result.DESCR = _PRETRAINING_DESCR.format(n_emojis=n_emojis, max_words=max_words) + result.DESCR
     return result
 
 
-def _with_several_emojis(result, max_turns, max_words, exclude_groups, n_samples, random_state, data_home, cache):
+def _with_several_emojis(result, parsed, exclude_idx, max_turns, max_words, n_samples, random_state):
     """``result`` (one-emoji dialogues, all of them) with the several-emoji ones after it, then subsampled."""
     from ._selection import _select_several
 
-    parsed = _load_parsed(_find_source(get_data_home(data_home), False, None, False), cache=cache)
-    exclude_idx = _group_index(parsed, _check_groups("exclude_groups", exclude_groups))
     names = result.target_names
     data, proba, target, groups, repeats, counts = _select_several(
         parsed, names, exclude_idx, max_turns, max_words, truncate=max_words is not None

@@ -284,13 +284,9 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         self : estimator
             The fitted estimator.
         """
-        self._check_routed()
-        self._check_pretrained()
-        accelerator = self._accelerator()
-        device = None if accelerator is not None else _check_device(self.device)
-        X, top, n_tokens = self._check_X(X)
+        X, setup = self._fit_setup(X)
         encoder, y_enc = self._encode_targets(X, y)
-        return self._fit_encoded(X, encoder.classes_, y_enc, groups, top, n_tokens, accelerator, device)
+        return self._fit_encoded(X, encoder.classes_, y_enc, groups, *setup)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def _fit_soft(self, X, proba, classes):
@@ -302,16 +298,12 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         :func:`~sklearn_emoji.pretraining.pretrain_encoder`; no validation
         split (accuracy has no meaning for a soft target).
         """
-        self._check_routed()
-        self._check_pretrained()
         if self.validation_fraction is not None:
             raise ValueError(
                 f"{type(self).__name__}: soft targets take validation_fraction=None "
                 f"(got {self.validation_fraction}); early stopping scores accuracy against one label"
             )
-        accelerator = self._accelerator()
-        device = None if accelerator is not None else _check_device(self.device)
-        X, top, n_tokens = self._check_X(X)
+        X, setup = self._fit_setup(X)
         classes = np.asarray([str(c) for c in classes])
         proba = np.asarray(proba, dtype=np.float32)
         if proba.shape != (len(X), len(classes)) or len(set(classes)) != len(classes) or len(classes) < 2:
@@ -322,7 +314,16 @@ class _BaseLSTMClassifier(_RoutedParamsMixin, _SkorchNetMixin, ClassifierMixin, 
         if not np.isfinite(proba).all() or (proba < 0).any() or not np.allclose(proba.sum(1), 1, atol=1e-4):
             raise ValueError("every row of the soft targets must be a probability distribution (>= 0, summing to 1)")
         order = np.argsort(classes, kind="stable")  # classes_ sorted, as LabelEncoder makes them
-        return self._fit_encoded(X, classes[order], proba[:, order], None, top, n_tokens, accelerator, device)
+        return self._fit_encoded(X, classes[order], proba[:, order], None, *setup)
+
+    def _fit_setup(self, X):
+        """The checks every fit starts with; ``X`` checked and ``(top id, n_tokens, accelerator, device)``."""
+        self._check_routed()
+        self._check_pretrained()
+        accelerator = self._accelerator()
+        device = None if accelerator is not None else _check_device(self.device)
+        X, top, n_tokens = self._check_X(X)
+        return X, (top, n_tokens, accelerator, device)
 
     def _fit_encoded(self, X, classes, y_enc, groups, top, n_tokens, accelerator, device):
         vocab_size = self._vocab_size(top, n_tokens)

@@ -379,13 +379,27 @@ def check_no_overlap(encoder, groups, *, what="test"):
             "this encoder does not record the root posts it was pre-trained on, so a "
             f"leak into the {what} threads cannot be ruled out"
         )
+    refuse_seen(
+        seen,
+        groups,
+        found=f"the encoder was pre-trained on {{n}} {what} thread(s) (e.g. {{examples}})",
+        advice=f"pre-train with exclude_groups set to the {what} groups",
+    )
+    return len(seen)
+
+
+def refuse_seen(seen, groups, *, found, advice):
+    """Raise :class:`TestThreadsSeen` if any of ``groups`` is among ``seen``.
+
+    ``found`` is the message's first part, with ``{n}`` (how many) and
+    ``{examples}`` (the first three, sorted); ``advice`` follows it.
+    """
     leaked = set(map(str, seen)) & set(map(str, np.asarray(groups).ravel().tolist()))
     if leaked:
-        found = f"the encoder was pre-trained on {len(leaked)} {what} thread(s) (e.g. {sorted(leaked)[:3]})"
-        exc = TestThreadsSeen(f"{found}; pre-train with exclude_groups set to the {what} groups")
+        found = found.format(n=len(leaked), examples=sorted(leaked)[:3])
+        exc = TestThreadsSeen(f"{found}; {advice}")
         exc.found = found
         raise exc
-    return len(seen)
 
 
 # ----------------------------------------------------------------------

@@ -272,15 +272,13 @@ def build_models(
             start_from = {"pretrained": vectors}
         lm_seconds = 0.0
         if language_model:
-            from ..datasets import load_weibo_replies
-            from ..pretraining import pretrain_language_model
+            from ..pretraining import reply_language_model
 
             lm_start = time.perf_counter()
-            replies = load_weibo_replies(exclude_groups=test_groups, data_home=data_home, n_samples=n_samples)
-            lm = pretrain_language_model(
-                replies.data,
-                groups=replies.groups,
-                exclude_groups=test_groups,
+            lm, n_replies = reply_language_model(
+                test_groups,
+                data_home=data_home,
+                n_samples=n_samples,
                 tokenizer=tokenizer,
                 max_vocab=max_vocab,
                 embedding_dim=dim,
@@ -301,7 +299,7 @@ def build_models(
                 "perplexity": round(float(lm.info["perplexity"]), 1),
             }
             perplexity = lm.info["perplexity"]
-            log(f"language model on {len(replies.data)} replies: perplexity {perplexity:.1f} [{lm_seconds:.0f} s]")
+            log(f"language model on {n_replies} replies: perplexity {perplexity:.1f} [{lm_seconds:.0f} s]")
             start_from = {"pretrained": lm}
         emoji_start = time.perf_counter()
         encoder = pretrain_encoder(
